@@ -1,0 +1,186 @@
+/**
+ * `deno task train`: trains InfoGAN and writes a run folder:
+ *
+ * ```text
+ * config.json            the resolved config and the versions that ran it
+ * metrics.jsonl          one JSON object per logged step
+ * samples/step-NNNNNN.png  label codes as rows, c1 values as columns
+ * checkpoint/            the latest checkpoint (see lib/checkpoint.ts)
+ * ```
+ */
+import { join } from "node:path";
+import { initBackend } from "../backend.ts";
+import { loadCheckpoint, resolveCheckpoint, saveCheckpoint } from "../checkpoint.ts";
+import { type InfoGanConfig, resolveConfig } from "../config.ts";
+import { loadDataset } from "../mnist.ts";
+import { encodePng } from "../png.ts";
+import { linspace, sweep, tile } from "../sample.ts";
+import { createState, type Metrics, type Progress, train, type TrainState } from "../train.ts";
+import { runVersions } from "../versions.ts";
+import {
+  configFlagSpecs,
+  configFromFlags,
+  type FlagSpec,
+  helpText,
+  parseArgs,
+  runMain,
+  UsageError,
+} from "./args.ts";
+import { envOverrides, progressReporter } from "./common.ts";
+
+const SPECS: Record<string, FlagSpec> = {
+  out: { kind: "string", help: "run folder to write (default runs/<preset>-<seed>)" },
+  resume: {
+    kind: "string",
+    help: "continue from a checkpoint or run folder; flags may change the schedule",
+  },
+  ...configFlagSpecs(),
+};
+
+/** Values of c1 shown in the sample grids' columns. */
+export const SAMPLE_VALUES = linspace(-2, 2, 9);
+
+async function main(): Promise<void> {
+  const parsed = parseArgs(Deno.args, SPECS);
+  if (parsed.help) {
+    console.log(helpText("deno task train [flags]", {
+      description:
+        "Train InfoGAN on MNIST (or --data DIR). Config precedence: flag > INFOGAN_<FIELD> environment variable > preset.",
+      specs: SPECS,
+      footer: "Example: deno task train --preset quick --steps 50 --out runs/x",
+    }));
+    return;
+  }
+  const flags = configFromFlags(parsed);
+  const resume = parsed.values.resume as string | undefined;
+  let state: TrainState;
+  let out: string;
+  if (resume !== undefined) {
+    const ckpt = await resolveCheckpoint(resume);
+    out = (parsed.values.out as string | undefined) ?? join(ckpt, "..");
+    const overrides = { ...envOverrides(), ...flags };
+    delete overrides.preset;
+    state = await loadCheckpointAfterBackend(ckpt, overrides);
+  } else {
+    const config = resolveConfig({ flags, env: Deno.env.toObject() });
+    out = (parsed.values.out as string | undefined) ?? `runs/${config.preset}-${config.seed}`;
+    await refuseExistingRun(out);
+    const backend = await initBackend(config.backend);
+    console.error(`backend: ${backend}`);
+    state = createState(config);
+  }
+  const config = state.config;
+  // Load and validate the data before anything is written.
+  const dataset = await loadDataset({
+    dir: config.data || undefined,
+    numClasses: config.numLabels,
+  });
+  await prepareRunDir(out, state);
+  const versions = await runVersions();
+  await Deno.writeTextFile(
+    join(out, "config.json"),
+    JSON.stringify({ config, versions }, null, 2) + "\n",
+  );
+  const metricsFile = await Deno.open(join(out, "metrics.jsonl"), {
+    append: true,
+    create: true,
+  });
+  let stop = false;
+  const onSignal = () => {
+    if (stop) Deno.exit(130);
+    stop = true;
+    console.error("\nstopping after this step; writing a checkpoint…");
+  };
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+  const report = progressReporter(config.steps);
+  try {
+    await train(state, dataset, {
+      onProgress: (p: Progress) => report(p),
+      onMetrics: async (m: Metrics) => {
+        await metricsFile.write(new TextEncoder().encode(JSON.stringify(m) + "\n"));
+      },
+      onSample: async (s) => {
+        const { images, rows, cols } = sweep(s.generator, s.config, {
+          code: 1,
+          values: SAMPLE_VALUES,
+          seed: s.config.seed,
+        });
+        const grid = tile(images, { rows, cols });
+        await Deno.writeFile(
+          join(out, "samples", `step-${String(s.step).padStart(6, "0")}.png`),
+          encodePng(grid.pixels, grid),
+        );
+      },
+      onCheckpoint: async (s) => {
+        await metricsFile.sync();
+        await saveCheckpoint(s, join(out, "checkpoint"), { versions });
+      },
+      shouldStop: () => stop,
+    });
+  } finally {
+    metricsFile.close();
+    Deno.removeSignalListener("SIGINT", onSignal);
+    Deno.removeSignalListener("SIGTERM", onSignal);
+  }
+  console.error(
+    stop
+      ? `\nstopped at step ${state.step}; resume with: deno task train --resume ${out}`
+      : `\ndone: ${state.step} steps in ${state.elapsed.toFixed(1)} s; run folder ${out}`,
+  );
+}
+
+/** The backend must be up before tensors are created from the checkpoint. */
+async function loadCheckpointAfterBackend(
+  ckpt: string,
+  overrides: Partial<InfoGanConfig>,
+): Promise<TrainState> {
+  const meta = JSON.parse(await Deno.readTextFile(join(ckpt, "state.json")).catch(() => "{}"));
+  const backend = await initBackend(overrides.backend ?? meta?.config?.backend ?? "auto");
+  console.error(`backend: ${backend}`);
+  const state = await loadCheckpoint(ckpt, { overrides });
+  console.error(`resuming ${ckpt} at step ${state.step} of ${state.config.steps}`);
+  return state;
+}
+
+async function refuseExistingRun(out: string): Promise<void> {
+  for (const name of ["config.json", "metrics.jsonl", "checkpoint"]) {
+    try {
+      await Deno.stat(join(out, name));
+    } catch {
+      continue;
+    }
+    throw new UsageError(
+      `--out ${out}: already holds a run (found ${name}); resume it with --resume ${out}, or choose another --out`,
+    );
+  }
+}
+
+/**
+ * Creates the run folder. On resume, drops metric lines logged after the
+ * checkpoint's step, since those steps will be trained again.
+ */
+async function prepareRunDir(out: string, state: TrainState): Promise<void> {
+  await Deno.mkdir(join(out, "samples"), { recursive: true });
+  if (state.step === 0) return;
+  const path = join(out, "metrics.jsonl");
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch {
+    return;
+  }
+  const kept = text.split("\n").filter((line) => {
+    if (line.trim() === "") return false;
+    try {
+      return JSON.parse(line).step <= state.step;
+    } catch {
+      return false; // a line cut short by a kill
+    }
+  });
+  const tmp = `${path}.tmp`;
+  await Deno.writeTextFile(tmp, kept.map((l) => l + "\n").join(""));
+  await Deno.rename(tmp, path);
+}
+
+if (import.meta.main) await runMain(main);

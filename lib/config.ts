@@ -1,0 +1,372 @@
+/**
+ * Typed training configuration, its presets, and the override rules
+ * (flag > `INFOGAN_<FIELD>` environment variable > preset).
+ */
+
+/** Names of the built-in presets. */
+export type PresetName = "book" | "quick";
+/** Network layout; a later `paper` architecture slots in here. */
+export type Architecture = "book";
+/** Continuous-code loss: the book's `-c·log q`, or a Gaussian NLL. */
+export type ContinuousLoss = "book" | "gaussian";
+/** Prior of the continuous codes. */
+export type CodeDistribution = "normal" | "uniform";
+/** Optimizer family. */
+export type OptimizerName = "rmsprop" | "adam";
+/** Compute backend; `auto` picks the fastest one that works. */
+export type BackendName = "auto" | "cpu" | "wasm";
+
+/** Every knob of a training run. Each line says why the field exists. */
+export interface InfoGanConfig {
+  /** Which preset the values started from, so runs are self-describing. */
+  preset: PresetName;
+  /** One seed for the weights, noise and data order: equal seeds, equal runs. */
+  seed: number;
+  /** Total training steps (one D update and one G update each). */
+  steps: number;
+  /** Real images per step; D sees this many real plus as many fakes. */
+  batchSize: number;
+  /** Size of the incompressible noise z; 62 as in the paper and the book's script. */
+  latentSize: number;
+  /** Categories of the discrete code: the ten MNIST digits. */
+  numLabels: number;
+  /** Prior of the two continuous codes: the book draws N(0, codeStd). */
+  codeDist: CodeDistribution;
+  /** Standard deviation of the continuous codes under the normal prior. */
+  codeStd: number;
+  /** Multiplier on every layer's filters: 1 is the book, smaller trains faster. */
+  width: number;
+  /** Which generator and discriminator layout to build. */
+  architecture: Architecture;
+  /** Pair real images with their real labels in the label head (book: semi-supervised). */
+  supervisedLabels: boolean;
+  /** Loss of the continuous Q heads; `gaussian` also makes those heads linear. */
+  continuousLoss: ContinuousLoss;
+  /** Optimizer for both networks; the book uses RMSprop. */
+  optimizer: OptimizerName;
+  /** Discriminator (and Q) learning rate. */
+  lrD: number;
+  /** Generator learning rate; the book uses half of lrD. */
+  lrG: number;
+  /** Keras-style inverse-time decay for D: lr_t = lr / (1 + decay·t). */
+  decayD: number;
+  /** Inverse-time decay for G; the book uses half of decayD. */
+  decayG: number;
+  /** RMSprop's moving-average factor (Keras default). */
+  rho: number;
+  /** Adam's first-moment factor; the paper uses 0.5 for GAN stability. */
+  beta1: number;
+  /** Weight of the real/fake binary cross-entropy term. */
+  bceWeight: number;
+  /** Weight of the label (discrete code) cross-entropy term. */
+  labelWeight: number;
+  /** Weight of each continuous-code term. */
+  codeWeight: number;
+  /** λ: scales the information terms in G's loss; 0 is the no-MI baseline. */
+  lambda: number;
+  /** Steps between metric lines (each costs one host sync). */
+  logEvery: number;
+  /** Steps between sample grids (also written at step 0). */
+  sampleEvery: number;
+  /** Steps between checkpoints (also written at the end). */
+  checkpointEvery: number;
+  /** Compute backend. */
+  backend: BackendName;
+  /** Folder of MNIST-layout IDX files; empty means the bundled MNIST. */
+  data: string;
+}
+
+/** The book's model and schedule, exactly as in the seed. */
+export const BOOK: InfoGanConfig = {
+  preset: "book",
+  seed: 0,
+  steps: 40_000,
+  batchSize: 64,
+  latentSize: 62,
+  numLabels: 10,
+  codeDist: "normal",
+  codeStd: 0.5,
+  width: 1,
+  architecture: "book",
+  supervisedLabels: true,
+  continuousLoss: "book",
+  optimizer: "rmsprop",
+  lrD: 2e-4,
+  lrG: 1e-4,
+  decayD: 6e-8,
+  decayG: 3e-8,
+  rho: 0.9,
+  beta1: 0.9,
+  bceWeight: 1,
+  labelWeight: 1,
+  codeWeight: 0.5,
+  lambda: 1,
+  logEvery: 100,
+  sampleEvery: 500,
+  checkpointEvery: 1000,
+  backend: "auto",
+  data: "",
+};
+
+/** The book's algorithm at a quarter of the width and a short schedule. */
+export const QUICK: InfoGanConfig = {
+  ...BOOK,
+  preset: "quick",
+  steps: 300,
+  batchSize: 16,
+  width: 0.25,
+  logEvery: 10,
+  sampleEvery: 100,
+  checkpointEvery: 100,
+};
+
+/** All presets by name. */
+export const PRESETS: Readonly<Record<PresetName, InfoGanConfig>> = {
+  book: BOOK,
+  quick: QUICK,
+};
+
+/** A configuration value that failed validation. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+type Key = keyof InfoGanConfig;
+type FieldSpec =
+  | { kind: "int"; min: number; max: number }
+  | { kind: "float"; min: number; max: number; minExclusive?: boolean }
+  | { kind: "enum"; values: readonly string[] }
+  | { kind: "bool" }
+  | { kind: "string" };
+
+const BIG = Number.MAX_SAFE_INTEGER;
+const RATE = { kind: "float", min: 0, max: 10, minExclusive: true } as const;
+const DECAY = { kind: "float", min: 0, max: 1 } as const;
+const WEIGHT = { kind: "float", min: 0, max: 1000 } as const;
+
+/** Type and range of every field, used for flags, environment and JSON. */
+export const FIELDS: Readonly<Record<Key, FieldSpec>> = {
+  preset: { kind: "enum", values: ["book", "quick"] },
+  seed: { kind: "int", min: 0, max: 0xffffffff },
+  steps: { kind: "int", min: 0, max: 100_000_000 },
+  batchSize: { kind: "int", min: 1, max: 65_536 },
+  latentSize: { kind: "int", min: 1, max: 4096 },
+  numLabels: { kind: "int", min: 2, max: 256 },
+  codeDist: { kind: "enum", values: ["normal", "uniform"] },
+  codeStd: { kind: "float", min: 0, max: 100, minExclusive: true },
+  width: { kind: "float", min: 0, max: 16, minExclusive: true },
+  architecture: { kind: "enum", values: ["book"] },
+  supervisedLabels: { kind: "bool" },
+  continuousLoss: { kind: "enum", values: ["book", "gaussian"] },
+  optimizer: { kind: "enum", values: ["rmsprop", "adam"] },
+  lrD: RATE,
+  lrG: RATE,
+  decayD: DECAY,
+  decayG: DECAY,
+  rho: { kind: "float", min: 0, max: 1, minExclusive: true },
+  beta1: { kind: "float", min: 0, max: 1 },
+  bceWeight: WEIGHT,
+  labelWeight: WEIGHT,
+  codeWeight: WEIGHT,
+  lambda: WEIGHT,
+  logEvery: { kind: "int", min: 1, max: BIG },
+  sampleEvery: { kind: "int", min: 1, max: BIG },
+  checkpointEvery: { kind: "int", min: 1, max: BIG },
+  backend: { kind: "enum", values: ["auto", "cpu", "wasm"] },
+  data: { kind: "string" },
+};
+
+/** Every field name, in declaration order. */
+export const FIELD_NAMES: readonly Key[] = Object.keys(FIELDS) as Key[];
+
+/** `batchSize` → `batch-size`. */
+export function flagName(key: Key): string {
+  return key.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
+}
+
+/** `batchSize` → `INFOGAN_BATCH_SIZE`. */
+export function envName(key: Key): string {
+  return "INFOGAN_" + key.replace(/[A-Z]/g, (c) => "_" + c).toUpperCase();
+}
+
+/** Describes a field's accepted values, for `--help` and errors. */
+export function describeField(key: Key): string {
+  const spec = FIELDS[key];
+  switch (spec.kind) {
+    case "int":
+      return `integer ${spec.min}..${spec.max === BIG ? "∞" : spec.max}`;
+    case "float":
+      return `number ${spec.minExclusive ? ">" : "≥"} ${spec.min}, ≤ ${spec.max}`;
+    case "enum":
+      return spec.values.join("|");
+    case "bool":
+      return "true|false";
+    case "string":
+      return "text";
+  }
+}
+
+/**
+ * Parses and validates one field from text (a flag or an environment value).
+ * `source` names where the text came from, for the error message.
+ */
+export function parseField(
+  key: Key,
+  text: string,
+  source: string,
+): InfoGanConfig[Key] {
+  const spec = FIELDS[key];
+  const bad = (): never => {
+    throw new ConfigError(
+      `${source}: expected ${describeField(key)}, found ${JSON.stringify(text)}`,
+    );
+  };
+  switch (spec.kind) {
+    case "int":
+    case "float": {
+      const t = text.trim();
+      // Number("") is 0 and Number("0x10") is 16: accept plain decimals only.
+      if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) bad();
+      return checkNumber(key, Number(t), source, text);
+    }
+    case "enum":
+      return spec.values.includes(text) ? text as InfoGanConfig[Key] : bad();
+    case "bool":
+      if (text === "true" || text === "1") return true;
+      if (text === "false" || text === "0") return false;
+      return bad();
+    case "string":
+      return text;
+  }
+}
+
+function checkNumber(
+  key: Key,
+  n: number,
+  source: string,
+  shown: unknown,
+): number {
+  const spec = FIELDS[key];
+  if (spec.kind !== "int" && spec.kind !== "float") throw new Error(key);
+  const ok = Number.isFinite(n) &&
+    (spec.kind === "float" || Number.isInteger(n)) &&
+    (spec.kind === "float" && spec.minExclusive ? n > spec.min : n >= spec.min) &&
+    n <= spec.max;
+  if (!ok) {
+    throw new ConfigError(
+      `${source}: expected ${describeField(key)}, found ${JSON.stringify(shown)}`,
+    );
+  }
+  return n;
+}
+
+/** Options for {@linkcode resolveConfig}. */
+export interface ResolveOptions {
+  /** Values from command-line flags, already parsed (highest priority). */
+  flags?: Partial<InfoGanConfig>;
+  /** The environment to read `INFOGAN_*` from; defaults to none. */
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * Builds a config: the preset (from flags, else `INFOGAN_PRESET`, else
+ * `book`), then environment overrides, then flags. Throws
+ * {@linkcode ConfigError} naming the variable or flag on any invalid value.
+ */
+export function resolveConfig(options: ResolveOptions = {}): InfoGanConfig {
+  const flags = options.flags ?? {};
+  const fromEnv = configFromEnv(options.env ?? {});
+  const preset = (flags.preset ?? fromEnv.preset ?? "book") as PresetName;
+  const base = PRESETS[preset];
+  if (!base) {
+    throw new ConfigError(
+      `preset: expected one of ${Object.keys(PRESETS).join("|")}, found ${JSON.stringify(preset)}`,
+    );
+  }
+  return validateConfig(
+    { ...base, ...fromEnv, ...flags, preset },
+    "config",
+  );
+}
+
+/** Parses every set `INFOGAN_<FIELD>` variable; throws naming a bad one. */
+export function configFromEnv(
+  env: Record<string, string | undefined>,
+): Partial<InfoGanConfig> {
+  const out: Record<string, unknown> = {};
+  for (const key of FIELD_NAMES) {
+    const name = envName(key);
+    const text = env[name];
+    if (text !== undefined && text !== "") {
+      out[key] = parseField(key, text, `environment variable ${name}`);
+    }
+  }
+  return out as Partial<InfoGanConfig>;
+}
+
+/**
+ * Checks that `value` is a complete, valid config (for example one read back
+ * from a checkpoint's JSON). `source` names it in errors.
+ */
+export function validateConfig(value: unknown, source: string): InfoGanConfig {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ConfigError(`${source}: expected a config object, found ${typeof value}`);
+  }
+  const obj = value as Record<string, unknown>;
+  const unknown = Object.keys(obj).filter((k) => !(k in FIELDS));
+  if (unknown.length > 0) {
+    throw new ConfigError(`${source}: unknown field(s) ${unknown.join(", ")}`);
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of FIELD_NAMES) {
+    const v = obj[key];
+    const spec = FIELDS[key];
+    const where = `${source}.${key}`;
+    if (v === undefined) throw new ConfigError(`${where}: missing`);
+    switch (spec.kind) {
+      case "int":
+      case "float":
+        if (typeof v !== "number") {
+          throw new ConfigError(
+            `${where}: expected ${describeField(key)}, found ${JSON.stringify(v)}`,
+          );
+        }
+        out[key] = checkNumber(key, v, where, v);
+        break;
+      case "enum":
+        if (typeof v !== "string" || !spec.values.includes(v)) {
+          throw new ConfigError(
+            `${where}: expected ${describeField(key)}, found ${JSON.stringify(v)}`,
+          );
+        }
+        out[key] = v;
+        break;
+      case "bool":
+      case "string":
+        if (spec.kind === "bool" ? typeof v !== "boolean" : typeof v !== "string") {
+          throw new ConfigError(
+            `${where}: expected ${describeField(key)}, found ${JSON.stringify(v)}`,
+          );
+        }
+        out[key] = v;
+    }
+  }
+  return out as unknown as InfoGanConfig;
+}
+
+/**
+ * Fields that change the shapes of the weights: a checkpoint can only be
+ * resumed with a config that agrees on all of them.
+ */
+export const SHAPE_FIELDS: readonly Key[] = [
+  "architecture",
+  "latentSize",
+  "numLabels",
+  "width",
+  "continuousLoss",
+];
+
+/** Scales a filter count by the width multiplier, never below 1. */
+export function scaled(filters: number, width: number): number {
+  return Math.max(1, Math.round(filters * width));
+}

@@ -1,0 +1,101 @@
+/**
+ * The losses of InfoGAN. Sign convention: every function returns a quantity
+ * to *minimise*, averaged over the batch.
+ *
+ * InfoGAN maximises the variational lower bound (paper eq. 4)
+ *   L_I(G, Q) = E_{c~P(c), x~G(z,c)}[log Q(c|x)] + H(c) ≤ I(c; G(z, c)).
+ * H(c) is fixed by the prior, so maximising L_I is minimising
+ * E[-log Q(c|x)]: a cross-entropy for the discrete code and a negative
+ * log-likelihood for the continuous ones.
+ */
+import * as tf from "@tensorflow/tfjs";
+
+/** Keras's `K.epsilon()`, used for clipping exactly as Keras does. */
+export const EPSILON = 1e-7;
+
+/**
+ * Binary cross-entropy of probabilities `p` against targets `y` (1 = real),
+ * with Keras's clipping to [ε, 1-ε]: mean over the batch of
+ * -(y·log p + (1-y)·log(1-p)).
+ */
+export function binaryCrossEntropy(y: tf.Tensor, p: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => {
+    const q = tf.clipByValue(p, EPSILON, 1 - EPSILON);
+    const ll = tf.add(
+      tf.mul(y, tf.log(q)),
+      tf.mul(tf.sub(1, y), tf.log(tf.sub(1, q))),
+    );
+    return tf.neg(tf.mean(ll));
+  });
+}
+
+/**
+ * The categorical MI loss E[-log Q(c|x)] for a one-hot code `c` and Q's
+ * softmax output `q`: Keras's categorical cross-entropy (normalise q, clip to
+ * [ε, 1-ε], then mean over the batch of -Σ c·log q). It is 0 when Q puts all
+ * its mass on c, and ln K for a uniform Q over K categories.
+ */
+export function categoricalMiLoss(c: tf.Tensor, q: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => {
+    const norm = tf.div(q, tf.sum(q, -1, true));
+    const logq = tf.log(tf.clipByValue(norm, EPSILON, 1 - EPSILON));
+    return tf.neg(tf.mean(tf.sum(tf.mul(c, logq), -1)));
+  });
+}
+
+/**
+ * The book's continuous-code loss, `mi_loss`: mean over the batch of
+ * -Σ c·log(q + ε). With a sigmoid q and c ~ N(0, σ), this is *not* a
+ * log-likelihood: negative codes reward a large q, positive codes a small one.
+ * It is kept because the book trains with it; see {@linkcode gaussianNll}.
+ */
+export function bookMiLoss(c: tf.Tensor, q: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(tf.log(tf.add(q, EPSILON)), c), -1))));
+}
+
+/** Options for {@linkcode gaussianNll}. */
+export interface GaussianNllOptions {
+  /** log σ per element; omitted means σ = 1 (a fixed-variance Q). */
+  logStd?: tf.Tensor;
+}
+
+/**
+ * Negative log-likelihood of `c` under the factored Gaussian
+ * Q(c|x) = Π_i N(c_i; μ_i, σ_i²) that the paper uses for continuous codes:
+ * mean over the batch of Σ_i [½·log 2π + log σ_i + (c_i - μ_i)² / (2σ_i²)].
+ */
+export function gaussianNll(
+  c: tf.Tensor,
+  mean: tf.Tensor,
+  options: GaussianNllOptions = {},
+): tf.Scalar {
+  return tf.tidy(() => {
+    const half = 0.5 * Math.log(2 * Math.PI);
+    const diff = tf.sub(c, mean);
+    let per: tf.Tensor;
+    if (options.logStd) {
+      const inv = tf.exp(tf.neg(options.logStd));
+      per = tf.add(
+        tf.add(half, options.logStd),
+        tf.mul(0.5, tf.square(tf.mul(diff, inv))),
+      );
+    } else {
+      per = tf.add(half, tf.mul(0.5, tf.square(diff)));
+    }
+    return tf.mean(tf.sum(per, -1));
+  });
+}
+
+/** H(c) of a uniform categorical code with `k` categories: ln k nats. */
+export function categoricalEntropy(k: number): number {
+  return Math.log(k);
+}
+
+/**
+ * The MI lower bound L_I = H(c) - E[-log Q(c|x)] for a uniform categorical
+ * code, from the measured cross-entropy `ce` (nats). It reaches H(c) when Q
+ * recovers the code perfectly.
+ */
+export function miLowerBound(ce: number, k: number): number {
+  return categoricalEntropy(k) - ce;
+}

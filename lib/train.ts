@@ -1,0 +1,367 @@
+/**
+ * The InfoGAN training steps and loop. One exported function per step; each
+ * names the variables it updates, because tfjs's `trainable = false` on the
+ * discriminator would also freeze its own later updates (unlike Keras).
+ *
+ * Per step, as in the book's `train()`:
+ *   1. D step: real images (with real labels and *random* codes, a book
+ *      quirk) and fakes from G in inference mode go through D in one call;
+ *      D and Q minimise bce + w_label·CE + w_code·(mi1 + mi2).
+ *   2. G step: fresh noise; G (training mode) minimises
+ *      bce(D(G(z,c)) vs "real") + λ·(w_label·CE + w_code·(mi1 + mi2)),
+ *      updating G's variables only. λ = 0 lets no MI gradient reach G while
+ *      Q keeps learning in step 1: the baseline for comparisons.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { InfoGanConfig } from "./config.ts";
+import { buildDiscriminator } from "./discriminator.ts";
+import { buildGenerator } from "./generator.ts";
+import { type Dataset, drawBatch } from "./mnist.ts";
+import {
+  binaryCrossEntropy,
+  bookMiLoss,
+  categoricalMiLoss,
+  gaussianNll,
+  miLowerBound,
+} from "./mutual_info.ts";
+import { Optimizer } from "./optimizer.ts";
+import { Random } from "./random.ts";
+
+/** Everything a run needs to continue: models, optimizers, step and RNG. */
+export interface TrainState {
+  config: InfoGanConfig;
+  generator: tf.LayersModel;
+  discriminator: tf.LayersModel;
+  optD: Optimizer;
+  optG: Optimizer;
+  /** Steps completed. */
+  step: number;
+  /** Seconds spent training so far, across resumes. */
+  elapsed: number;
+  /** The run's single random source (noise, codes, data order). */
+  rng: Random;
+}
+
+/** The trainable tf.Variables of a model, in its weight order. */
+export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
+  // LayerVariable.read() returns the underlying tf.Variable.
+  return model.trainableWeights.map((w) => w.read() as tf.Variable);
+}
+
+/** Builds fresh models and optimizers; weights come from `Random(config.seed)`. */
+export function createState(config: InfoGanConfig): TrainState {
+  const rng = new Random(config.seed);
+  const generator = buildGenerator(config, rng);
+  const discriminator = buildDiscriminator(config, rng);
+  const common = { kind: config.optimizer, rho: config.rho, beta1: config.beta1 };
+  return {
+    config,
+    generator,
+    discriminator,
+    optD: new Optimizer(trainableVariables(discriminator), {
+      ...common,
+      lr: config.lrD,
+      decay: config.decayD,
+    }),
+    optG: new Optimizer(trainableVariables(generator), {
+      ...common,
+      lr: config.lrG,
+      decay: config.decayG,
+    }),
+    step: 0,
+    elapsed: 0,
+    rng,
+  };
+}
+
+/** Frees the models' and optimizers' tensors. */
+export function disposeState(state: TrainState): void {
+  state.generator.dispose();
+  state.discriminator.dispose();
+  state.optD.dispose();
+  state.optG.dispose();
+}
+
+/** Generator inputs on the host: noise, one-hot labels and two codes. */
+export interface LatentBatch {
+  z: Float32Array;
+  labels: Uint8Array;
+  code1: Float32Array;
+  code2: Float32Array;
+}
+
+/** Draws the continuous code prior of `config`. */
+export function drawCode(rng: Random, config: InfoGanConfig): number {
+  return config.codeDist === "normal" ? rng.normal(config.codeStd) : rng.uniform(-1, 1);
+}
+
+/** Draws `n` generator inputs: z ~ U(-1, 1), uniform labels, codes from the prior. */
+export function drawLatent(
+  rng: Random,
+  config: InfoGanConfig,
+  options: { n: number },
+): LatentBatch {
+  const { n } = options;
+  const z = rng.fill(n * config.latentSize, (r) => r.uniform(-1, 1));
+  const labels = new Uint8Array(n);
+  for (let i = 0; i < n; i++) labels[i] = rng.int(config.numLabels);
+  const code1 = rng.fill(n, (r) => drawCode(r, config));
+  const code2 = rng.fill(n, (r) => drawCode(r, config));
+  return { z, labels, code1, code2 };
+}
+
+/** Uploads a latent batch as the generator's four input tensors. */
+export function latentTensors(
+  batch: LatentBatch,
+  config: InfoGanConfig,
+): tf.Tensor2D[] {
+  const n = batch.labels.length;
+  return [
+    tf.tensor2d(batch.z, [n, config.latentSize]),
+    oneHot(batch.labels, config.numLabels),
+    tf.tensor2d(batch.code1, [n, 1]),
+    tf.tensor2d(batch.code2, [n, 1]),
+  ];
+}
+
+function oneHot(labels: Uint8Array, k: number): tf.Tensor2D {
+  return tf.tidy(() => tf.oneHot(tf.tensor1d(labels, "int32"), k).toFloat() as tf.Tensor2D);
+}
+
+/** The unweighted information terms: label CE and the two code losses. */
+function infoTerms(
+  config: InfoGanConfig,
+  outputs: tf.Tensor[],
+  targets: tf.Tensor[],
+): { label: tf.Scalar; code1: tf.Scalar; code2: tf.Scalar } {
+  const [, qLabel, q1, q2] = outputs;
+  const [label, c1, c2] = targets;
+  const codeLoss = config.continuousLoss === "gaussian"
+    ? (c: tf.Tensor, q: tf.Tensor) => gaussianNll(c, q)
+    : bookMiLoss;
+  return {
+    label: categoricalMiLoss(label, qLabel),
+    code1: codeLoss(c1, q1),
+    code2: codeLoss(c2, q2),
+  };
+}
+
+/** Names of the values in the tensor {@linkcode trainStep} returns. */
+export const METRIC_NAMES = [
+  "d_loss",
+  "d_bce",
+  "d_label",
+  "d_code1",
+  "d_code2",
+  "d_acc",
+  "g_loss",
+  "g_bce",
+  "g_label",
+  "g_code1",
+  "g_code2",
+] as const;
+
+/**
+ * One discriminator (and Q) update on real images and fakes. Returns the
+ * loss terms and D's real/fake accuracy as a 6-vector (not synced).
+ */
+export function discriminatorStep(
+  state: TrainState,
+  real: { images: Float32Array; labels: Uint8Array },
+): tf.Tensor1D {
+  const { config, rng, generator, discriminator } = state;
+  const b = real.labels.length;
+  // Real images get random codes in the continuous heads (the book's quirk).
+  const realCode1 = rng.fill(b, (r) => drawCode(r, config));
+  const realCode2 = rng.fill(b, (r) => drawCode(r, config));
+  const fake = drawLatent(rng, config, { n: b });
+  return tf.tidy(() => {
+    const fakeInputs = latentTensors(fake, config);
+    // The book's generator.predict: BatchNorm in inference mode.
+    const fakeImages = generator.apply(fakeInputs, { training: false }) as tf.Tensor;
+    const x = tf.concat([tf.tensor4d(real.images, [b, 28, 28, 1]), fakeImages]);
+    const y = tf.concat([tf.ones([b, 1]), tf.zeros([b, 1])]);
+    const labels = tf.concat([oneHot(real.labels, config.numLabels), fakeInputs[1]]);
+    const c1 = tf.concat([tf.tensor2d(realCode1, [b, 1]), fakeInputs[2]]);
+    const c2 = tf.concat([tf.tensor2d(realCode2, [b, 1]), fakeInputs[3]]);
+    // Without real labels, Q is trained on the fakes only.
+    const qRows = config.supervisedLabels ? 2 * b : b;
+    const qStart = 2 * b - qRows;
+    const rows = (t: tf.Tensor) => t.slice([qStart, 0], [qRows, -1]);
+    let stats!: tf.Tensor1D;
+    const vars = trainableVariables(discriminator);
+    const { grads } = tf.variableGrads(() => {
+      const out = discriminator.apply(x, { training: true }) as tf.Tensor[];
+      const bce = binaryCrossEntropy(y, out[0]);
+      const info = infoTerms(
+        config,
+        out.map((o, i) => (i === 0 ? o : rows(o))),
+        [rows(labels), rows(c1), rows(c2)],
+      );
+      const total = tf.addN([
+        tf.mul(bce, config.bceWeight),
+        tf.mul(info.label, config.labelWeight),
+        tf.mul(info.code1, config.codeWeight),
+        tf.mul(info.code2, config.codeWeight),
+      ]) as tf.Scalar;
+      const acc = tf.mean(tf.equal(tf.round(out[0]), y).toFloat());
+      stats = tf.keep(
+        tf.stack([total, bce, info.label, info.code1, info.code2, acc]),
+      ) as tf.Tensor1D;
+      return total;
+    }, vars);
+    state.optD.apply(vars.map((v) => grads[v.name]));
+    return stats;
+  });
+}
+
+/**
+ * One generator update on fresh noise: fool D, and (scaled by λ) let Q
+ * recover the codes. Only G's variables change. Returns a 5-vector of loss
+ * terms (not synced).
+ */
+export function generatorStep(state: TrainState): tf.Tensor1D {
+  const { config, rng, generator, discriminator } = state;
+  const fake = drawLatent(rng, config, { n: config.batchSize });
+  return tf.tidy(() => {
+    const inputs = latentTensors(fake, config);
+    const y = tf.ones([config.batchSize, 1]);
+    let stats!: tf.Tensor1D;
+    const vars = trainableVariables(generator);
+    const { grads } = tf.variableGrads(() => {
+      const images = generator.apply(inputs, { training: true }) as tf.Tensor;
+      const out = discriminator.apply(images, { training: true }) as tf.Tensor[];
+      const bce = binaryCrossEntropy(y, out[0]);
+      const info = infoTerms(config, out, inputs.slice(1));
+      const w = config.lambda;
+      const total = tf.addN([
+        tf.mul(bce, config.bceWeight),
+        tf.mul(info.label, w * config.labelWeight),
+        tf.mul(info.code1, w * config.codeWeight),
+        tf.mul(info.code2, w * config.codeWeight),
+      ]) as tf.Scalar;
+      stats = tf.keep(tf.stack([total, bce, info.label, info.code1, info.code2])) as tf.Tensor1D;
+      return total;
+    }, vars);
+    state.optG.apply(vars.map((v) => grads[v.name]));
+    return stats;
+  });
+}
+
+/** One full step (D then G); returns the 11 values of {@linkcode METRIC_NAMES}. */
+export function trainStep(state: TrainState, dataset: Dataset): tf.Tensor1D {
+  const real = drawBatch(dataset, state.rng, { batchSize: state.config.batchSize });
+  const d = discriminatorStep(state, real);
+  const g = generatorStep(state);
+  state.step += 1;
+  const out = tf.concat([d, g]) as tf.Tensor1D;
+  tf.dispose([d, g]);
+  return out;
+}
+
+/** One line of `metrics.jsonl`. */
+export interface Metrics {
+  step: number;
+  d_loss: number;
+  d_bce: number;
+  d_label: number;
+  d_code1: number;
+  d_code2: number;
+  d_acc: number;
+  g_loss: number;
+  g_bce: number;
+  g_label: number;
+  g_code1: number;
+  g_code2: number;
+  /** MI lower bound L_I = H(c) - CE of the label code on G's fresh fakes. */
+  li: number;
+  lr_d: number;
+  lr_g: number;
+  /** Seconds of training so far, across resumes. */
+  elapsed: number;
+}
+
+/** Thrown when a loss becomes NaN or infinite; nothing is saved after it. */
+export class NonFiniteLossError extends Error {
+  override name = "NonFiniteLossError";
+}
+
+/** Progress reported after every step, without a host sync. */
+export interface Progress {
+  step: number;
+  total: number;
+  elapsed: number;
+  /** The latest synced metrics, if any. */
+  metrics: Metrics | null;
+}
+
+/** Hooks the loop calls; each may be async. */
+export interface TrainCallbacks {
+  onProgress?: (p: Progress) => void;
+  onMetrics?: (m: Metrics) => void | Promise<void>;
+  /** Called at step 0 of a fresh run and every `sampleEvery` steps. */
+  onSample?: (state: TrainState) => void | Promise<void>;
+  /** Called every `checkpointEvery` steps, at the end and on a stop. */
+  onCheckpoint?: (state: TrainState) => void | Promise<void>;
+  /** Polled after each step; true finishes the step, checkpoints and returns. */
+  shouldStop?: () => boolean;
+}
+
+/**
+ * Trains from `state.step` to `config.steps`. Metrics are synced (one
+ * host read) on log steps and before every checkpoint, and checked for
+ * NaN/Inf there, so a checkpoint is only written after finite losses.
+ */
+export async function train(
+  state: TrainState,
+  dataset: Dataset,
+  callbacks: TrainCallbacks = {},
+): Promise<void> {
+  const { config } = state;
+  if (state.step === 0) await callbacks.onSample?.(state);
+  let metrics: Metrics | null = null;
+  while (state.step < config.steps) {
+    const t0 = performance.now();
+    const lrD = state.optD.currentLr();
+    const lrG = state.optG.currentLr();
+    const values = trainStep(state, dataset);
+    const s = state.step;
+    const stop = callbacks.shouldStop?.() ?? false;
+    const checkpoint = s % config.checkpointEvery === 0 || s === config.steps || stop;
+    if (s % config.logEvery === 0 || checkpoint) {
+      const v = values.dataSync();
+      state.elapsed += (performance.now() - t0) / 1000;
+      metrics = toMetrics(v, { step: s, lrD, lrG, state });
+    } else {
+      state.elapsed += (performance.now() - t0) / 1000;
+    }
+    values.dispose();
+    if (metrics && metrics.step === s) await callbacks.onMetrics?.(metrics);
+    callbacks.onProgress?.({ step: s, total: config.steps, elapsed: state.elapsed, metrics });
+    if (s % config.sampleEvery === 0) await callbacks.onSample?.(state);
+    if (checkpoint) await callbacks.onCheckpoint?.(state);
+    if (stop) return;
+  }
+}
+
+function toMetrics(
+  v: ArrayLike<number>,
+  options: { step: number; lrD: number; lrG: number; state: TrainState },
+): Metrics {
+  const out: Record<string, number> = { step: options.step };
+  METRIC_NAMES.forEach((name, i) => {
+    if (!Number.isFinite(v[i])) {
+      throw new NonFiniteLossError(
+        `step ${options.step}: loss term ${name} is ${
+          v[i]
+        }; training stopped and the last checkpoint was kept`,
+      );
+    }
+    out[name] = v[i];
+  });
+  out.li = miLowerBound(out.g_label, options.state.config.numLabels);
+  out.lr_d = options.lrD;
+  out.lr_g = options.lrG;
+  out.elapsed = options.state.elapsed;
+  return out as unknown as Metrics;
+}

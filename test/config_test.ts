@@ -1,0 +1,86 @@
+import { assertEquals, assertThrows } from "@std/assert";
+import {
+  BOOK,
+  ConfigError,
+  envName,
+  flagName,
+  QUICK,
+  resolveConfig,
+  validateConfig,
+} from "../lib/config.ts";
+
+Deno.test("BOOK preset is the seed exactly", () => {
+  assertEquals(
+    [BOOK.batchSize, BOOK.steps, BOOK.latentSize, BOOK.codeStd, BOOK.sampleEvery, BOOK.width],
+    [64, 40_000, 62, 0.5, 500, 1],
+  );
+  assertEquals([BOOK.optimizer, BOOK.lrD, BOOK.decayD, BOOK.lrG, BOOK.decayG], [
+    "rmsprop",
+    2e-4,
+    6e-8,
+    1e-4,
+    3e-8,
+  ]);
+  assertEquals([BOOK.bceWeight, BOOK.labelWeight, BOOK.codeWeight, BOOK.codeWeight], [
+    1,
+    1,
+    0.5,
+    0.5,
+  ]);
+  assertEquals([BOOK.rho, BOOK.supervisedLabels, BOOK.continuousLoss, BOOK.lambda], [
+    0.9,
+    true,
+    "book",
+    1,
+  ]);
+});
+
+Deno.test("QUICK preset keeps the book's algorithm and shrinks only size and schedule", () => {
+  for (
+    const key of ["lrD", "lrG", "decayD", "codeWeight", "optimizer", "continuousLoss"] as const
+  ) {
+    assertEquals(QUICK[key], BOOK[key]);
+  }
+  assertEquals(QUICK.width < 1 && QUICK.batchSize < 64 && QUICK.steps < 1000, true);
+});
+
+Deno.test("flagName() and envName() derive the CLI and environment names", () => {
+  assertEquals(flagName("batchSize"), "batch-size");
+  assertEquals(envName("batchSize"), "INFOGAN_BATCH_SIZE");
+  assertEquals(envName("lrD"), "INFOGAN_LR_D");
+});
+
+Deno.test("resolveConfig() applies flag > environment > preset", () => {
+  const env = { INFOGAN_PRESET: "quick", INFOGAN_STEPS: "7", INFOGAN_SEED: "3" };
+  const c = resolveConfig({ env, flags: { steps: 9 } });
+  assertEquals([c.preset, c.steps, c.seed, c.batchSize], ["quick", 9, 3, QUICK.batchSize]);
+  assertEquals(resolveConfig({ env }).steps, 7);
+  assertEquals(resolveConfig({}).preset, "book");
+});
+
+Deno.test("resolveConfig() rejects invalid environment values, naming the variable", () => {
+  const cases: Record<string, string> = {
+    INFOGAN_BATCH_SIZE: "0",
+    INFOGAN_STEPS: "ten",
+    INFOGAN_WIDTH: "-1",
+    INFOGAN_LR_D: "0x10",
+    INFOGAN_PRESET: "huge",
+    INFOGAN_BACKEND: "tpu",
+    INFOGAN_SEED: "1.5",
+    INFOGAN_SUPERVISED_LABELS: "yes",
+    INFOGAN_CODE_STD: "NaN",
+  };
+  for (const [name, text] of Object.entries(cases)) {
+    const err = assertThrows(() => resolveConfig({ env: { [name]: text } }), ConfigError);
+    assertEquals(err.message.includes(name), true, err.message);
+    assertEquals(err.message.includes(JSON.stringify(text)), true, err.message);
+  }
+});
+
+Deno.test("validateConfig() rejects unknown, missing and mistyped fields", () => {
+  assertThrows(() => validateConfig({ ...BOOK, extra: 1 }, "c"), ConfigError, "unknown field");
+  const { steps: _, ...missing } = BOOK;
+  assertThrows(() => validateConfig(missing, "c"), ConfigError, "c.steps: missing");
+  assertThrows(() => validateConfig({ ...BOOK, batchSize: "64" }, "c"), ConfigError, "batchSize");
+  assertEquals(validateConfig({ ...BOOK }, "c"), BOOK);
+});

@@ -1,0 +1,36 @@
+/** Shared fixtures for the tests: a tiny config and a small real dataset. */
+import { type InfoGanConfig, resolveConfig } from "../lib/config.ts";
+import { type Dataset, loadDataset } from "../lib/mnist.ts";
+
+/** The book's algorithm at a size that trains in milliseconds per step. */
+export function tinyConfig(overrides: Partial<InfoGanConfig> = {}): InfoGanConfig {
+  return resolveConfig({
+    flags: {
+      preset: "quick",
+      steps: 20,
+      batchSize: 4,
+      width: 0.125,
+      logEvery: 1,
+      sampleEvery: 1000,
+      checkpointEvery: 1000,
+      ...overrides,
+    },
+  });
+}
+
+let cached: Dataset | undefined;
+
+/** The first 512 MNIST training images (loaded once per test file). */
+export async function smallMnist(): Promise<Dataset> {
+  if (!cached) {
+    const full = await loadDataset({ split: "train" });
+    const n = 512;
+    cached = {
+      ...full,
+      images: full.images.slice(0, n * full.height * full.width),
+      labels: full.labels.slice(0, n),
+      count: n,
+    };
+  }
+  return cached;
+}

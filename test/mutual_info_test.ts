@@ -1,0 +1,77 @@
+import * as tf from "@tensorflow/tfjs";
+import { assertAlmostEquals } from "@std/assert";
+import {
+  binaryCrossEntropy,
+  bookMiLoss,
+  categoricalMiLoss,
+  gaussianNll,
+  miLowerBound,
+} from "../lib/mutual_info.ts";
+
+await tf.setBackend("cpu");
+const value = (t: tf.Tensor) => t.dataSync()[0];
+const LN2PI_HALF = 0.5 * Math.log(2 * Math.PI);
+
+Deno.test("binaryCrossEntropy() matches -(ln 0.8 + ln 0.6)/2 computed by hand", () => {
+  const loss = binaryCrossEntropy(tf.tensor2d([[1], [0]]), tf.tensor2d([[0.8], [0.4]]));
+  assertAlmostEquals(value(loss), (-Math.log(0.8) - Math.log(0.6)) / 2, 1e-6);
+});
+
+Deno.test("binaryCrossEntropy() clips p like Keras, so p = 0 gives -ln 1e-7", () => {
+  const loss = binaryCrossEntropy(tf.tensor2d([[1]]), tf.tensor2d([[0]]));
+  assertAlmostEquals(value(loss), -Math.log(1e-7), 1e-3);
+});
+
+Deno.test("categoricalMiLoss() is the batch mean of -ln q[c] computed by hand", () => {
+  const c = tf.tensor2d([[0, 1, 0], [1, 0, 0]]);
+  const q = tf.tensor2d([[0.2, 0.5, 0.3], [0.25, 0.25, 0.5]]);
+  assertAlmostEquals(value(categoricalMiLoss(c, q)), (-Math.log(0.5) - Math.log(0.25)) / 2, 1e-6);
+});
+
+Deno.test("categoricalMiLoss() is 0 when Q is one-hot on c", () => {
+  const c = tf.tensor2d([[0, 0, 1]]);
+  assertAlmostEquals(value(categoricalMiLoss(c, c)), 0, 1e-6);
+});
+
+Deno.test("categoricalMiLoss() is ln 10 = H(c) for a uniform Q, so L_I is 0", () => {
+  const c = tf.oneHot(tf.tensor1d([3, 7], "int32"), 10).toFloat();
+  const q = tf.fill([2, 10], 0.1);
+  const ce = value(categoricalMiLoss(c, q));
+  assertAlmostEquals(ce, Math.log(10), 1e-6);
+  assertAlmostEquals(miLowerBound(ce, 10), 0, 1e-6);
+});
+
+Deno.test("bookMiLoss() matches mean(-c·ln(q + eps)) computed by hand", () => {
+  const c = tf.tensor2d([[0.5], [-1]]);
+  const q = tf.tensor2d([[0.25], [0.8]]);
+  const expected = (-0.5 * Math.log(0.25) + Math.log(0.8)) / 2;
+  assertAlmostEquals(value(bookMiLoss(c, q)), expected, 1e-6);
+});
+
+Deno.test("bookMiLoss() rewards a large q for negative codes: not a likelihood", () => {
+  const c = tf.tensor2d([[-0.5]]);
+  const small = value(bookMiLoss(c, tf.tensor2d([[0.1]])));
+  const large = value(bookMiLoss(c, tf.tensor2d([[0.9]])));
+  assertAlmostEquals(small - large, 0.5 * (Math.log(0.1) - Math.log(0.9)), 1e-6);
+});
+
+Deno.test("gaussianNll() with unit variance matches ½ln2π per dim + ½(c-μ)²", () => {
+  const loss = gaussianNll(tf.tensor2d([[1, 0]]), tf.tensor2d([[0, 0]]));
+  assertAlmostEquals(value(loss), 2 * LN2PI_HALF + 0.5, 1e-6);
+});
+
+Deno.test("gaussianNll() with log σ matches the factored-Gaussian NLL by hand", () => {
+  const loss = gaussianNll(tf.tensor2d([[1, 0], [0, 2]]), tf.tensor2d([[0, 0], [0, 1]]), {
+    logStd: tf.tensor2d([[Math.log(2), 0], [0, Math.log(0.5)]]),
+  });
+  const row1 = LN2PI_HALF + Math.log(2) + 0.5 * (1 / 2) ** 2 + LN2PI_HALF;
+  const row2 = LN2PI_HALF + LN2PI_HALF + Math.log(0.5) + 0.5 * (1 / 0.5) ** 2;
+  assertAlmostEquals(value(loss), (row1 + row2) / 2, 1e-5);
+});
+
+Deno.test("gaussianNll() is minimised at c = μ", () => {
+  const at = value(gaussianNll(tf.tensor2d([[0.3]]), tf.tensor2d([[0.3]])));
+  const off = value(gaussianNll(tf.tensor2d([[0.3]]), tf.tensor2d([[0.4]])));
+  assertAlmostEquals(at, LN2PI_HALF, 1e-6);
+  assertAlmostEquals(off - at, 0.5 * 0.01, 1e-6);
+});

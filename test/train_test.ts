@@ -1,0 +1,177 @@
+import * as tf from "@tensorflow/tfjs";
+import { assert, assertEquals, assertNotEquals } from "@std/assert";
+import { initBackend } from "../lib/backend.ts";
+import {
+  createState,
+  discriminatorStep,
+  disposeState,
+  generatorStep,
+  METRIC_NAMES,
+  train,
+  trainableVariables,
+  type TrainState,
+  trainStep,
+} from "../lib/train.ts";
+import { drawBatch } from "../lib/mnist.ts";
+import { smallMnist, tinyConfig } from "./helpers.ts";
+
+await initBackend("wasm");
+const data = await smallMnist();
+
+const snapshot = (vars: tf.Tensor[]) => vars.map((v) => v.dataSync().slice() as Float32Array);
+const same = (a: Float32Array[], b: Float32Array[]) =>
+  a.length === b.length && a.every((x, i) => x.every((v, j) => v === b[i][j]));
+
+Deno.test("createState() builds G and D with the book's shapes", () => {
+  const state = createState(tinyConfig({ width: 1 }));
+  const g = state.generator;
+  const d = state.discriminator;
+  assertEquals(g.inputs.map((i) => i.shape), [[null, 62], [null, 10], [null, 1], [null, 1]]);
+  assertEquals(g.outputs[0].shape, [null, 28, 28, 1]);
+  assertEquals(d.outputs.map((o) => o.shape), [[null, 1], [null, 10], [null, 1], [null, 1]]);
+  const kernels = g.weights.filter((w) => w.originalName.endsWith("kernel")).map((w) => w.shape);
+  assertEquals(kernels, [[74, 7 * 7 * 128], [5, 5, 128, 128], [5, 5, 64, 128], [5, 5, 32, 64], [
+    5,
+    5,
+    1,
+    32,
+  ]]);
+  const dk = d.weights.filter((w) =>
+    w.originalName.startsWith("d_conv") && w.originalName.endsWith("kernel")
+  );
+  assertEquals(dk.map((w) => w.shape), [[5, 5, 1, 32], [5, 5, 32, 64], [5, 5, 64, 128], [
+    5,
+    5,
+    128,
+    256,
+  ]]);
+  disposeState(state);
+});
+
+Deno.test("createState() is seeded: equal seeds give equal weights, other seeds differ", () => {
+  const a = createState(tinyConfig({ seed: 5 }));
+  const b = createState(tinyConfig({ seed: 5 }));
+  const c = createState(tinyConfig({ seed: 6 }));
+  assert(
+    same(snapshot(trainableVariables(a.generator)), snapshot(trainableVariables(b.generator))),
+  );
+  assert(
+    !same(snapshot(trainableVariables(a.generator)), snapshot(trainableVariables(c.generator))),
+  );
+  [a, b, c].forEach(disposeState);
+});
+
+Deno.test("trainStep() is seeded: the same seed and config give the same first losses", () => {
+  const losses = (seed: number) => {
+    const s = createState(tinyConfig({ seed }));
+    const out = [0, 1, 2].map(() => {
+      const t = trainStep(s, data);
+      const v = Array.from(t.dataSync());
+      t.dispose();
+      return v;
+    });
+    disposeState(s);
+    return out;
+  };
+  const first = losses(1);
+  assertEquals(first[0].length, METRIC_NAMES.length);
+  assertEquals(losses(1), first);
+  assertNotEquals(losses(2), first);
+});
+
+Deno.test("discriminatorStep() updates only D (and Q); generatorStep() only G", () => {
+  const s = createState(tinyConfig());
+  const g0 = snapshot(trainableVariables(s.generator));
+  const d0 = snapshot(trainableVariables(s.discriminator));
+  tf.dispose(discriminatorStep(s, drawBatch(data, s.rng, { batchSize: 4 })));
+  assert(same(snapshot(trainableVariables(s.generator)), g0), "D step changed G");
+  const d1 = snapshot(trainableVariables(s.discriminator));
+  assert(!same(d1, d0), "D step left D unchanged");
+  tf.dispose(generatorStep(s));
+  assert(same(snapshot(trainableVariables(s.discriminator)), d1), "G step changed D");
+  assert(!same(snapshot(trainableVariables(s.generator)), g0), "G step left G unchanged");
+  disposeState(s);
+});
+
+/** Runs one G step after randomising Q's head weights; returns G's weights. */
+function gAfterStepWithPerturbedQ(lambda: number, perturb: boolean): Float32Array[] {
+  const s: TrainState = createState(tinyConfig({ lambda }));
+  if (perturb) {
+    for (const w of s.discriminator.weights) {
+      if (/^(q_hidden|label|code[12])\//.test(w.originalName)) {
+        const v = w.read() as tf.Variable;
+        v.assign(tf.tidy(() => tf.add(v, tf.randomUniform(v.shape, -1, 1, "float32", 7))));
+      }
+    }
+  }
+  tf.dispose(generatorStep(s));
+  const out = snapshot(trainableVariables(s.generator));
+  disposeState(s);
+  return out;
+}
+
+Deno.test("generatorStep() with λ = 0 lets no gradient from Q reach G", () => {
+  assert(same(gAfterStepWithPerturbedQ(0, false), gAfterStepWithPerturbedQ(0, true)));
+  assert(!same(gAfterStepWithPerturbedQ(1, false), gAfterStepWithPerturbedQ(1, true)));
+});
+
+Deno.test("discriminatorStep() with λ = 0 still trains the Q heads", () => {
+  const s = createState(tinyConfig({ lambda: 0 }));
+  const q = s.discriminator.weights.filter((w) => w.originalName.startsWith("label/"));
+  const before = snapshot(q.map((w) => w.read()));
+  tf.dispose(discriminatorStep(s, drawBatch(data, s.rng, { batchSize: 4 })));
+  assert(!same(snapshot(q.map((w) => w.read())), before));
+  disposeState(s);
+});
+
+Deno.test("train() leaks no tensors: numTensors is equal after step 10 and step 100", async () => {
+  const s = createState(tinyConfig({ steps: 100, logEvery: 7, sampleEvery: 1000 }));
+  const counts = new Map<number, number>();
+  await train(s, data, {
+    onProgress: (p) => {
+      if (p.step === 10 || p.step === 100) counts.set(p.step, tf.memory().numTensors);
+    },
+  });
+  assertEquals(counts.size, 2);
+  assertEquals(counts.get(100), counts.get(10));
+  disposeState(s);
+});
+
+Deno.test("train() reports metrics with every loss term, finite, on log steps", async () => {
+  const s = createState(tinyConfig({ steps: 4, logEvery: 2 }));
+  const steps: number[] = [];
+  let samples = 0;
+  let checkpoints = 0;
+  await train(s, data, {
+    onMetrics: (m) => {
+      steps.push(m.step);
+      for (const name of METRIC_NAMES) assert(Number.isFinite(m[name]), name);
+      assert(m.d_acc >= 0 && m.d_acc <= 1);
+      assert(Math.abs(m.li - (Math.log(10) - m.g_label)) < 1e-9);
+    },
+    onSample: () => void samples++,
+    onCheckpoint: () => void checkpoints++,
+  });
+  assertEquals(steps, [2, 4]);
+  assertEquals([samples, checkpoints], [1, 1]); // step 0 sample; final checkpoint
+  disposeState(s);
+});
+
+Deno.test("train() stops on a non-finite loss, naming the step and the term", async () => {
+  const s = createState(tinyConfig({ steps: 50, logEvery: 5, checkpointEvery: 3 }));
+  // Poison one generator weight: its fakes, and so D's losses, become NaN.
+  const bias = s.generator.weights.find((w) => w.originalName === "g_dense/bias");
+  (bias?.read() as tf.Variable).assign(tf.fill(bias?.shape as number[], NaN));
+  let checkpoints = 0;
+  let error: Error | undefined;
+  try {
+    await train(s, data, { onCheckpoint: () => void checkpoints++ });
+  } catch (e) {
+    error = e as Error;
+  }
+  if (!error) throw new Error("expected training to stop on NaN");
+  assertEquals(error.name, "NonFiniteLossError");
+  assert(/^step 3: loss term d_loss is NaN/.test(error.message), error.message);
+  assertEquals(checkpoints, 0);
+  disposeState(s);
+});
