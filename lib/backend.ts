@@ -43,6 +43,8 @@ export async function initBackend(name: BackendName): Promise<string> {
   } else if (name !== "cpu") {
     throw new BackendError(`backend: expected auto|cpu|wasm, found ${JSON.stringify(name)}`);
   }
+  // PROD silences tfjs's "install the node backend" banner.
+  tf.env().set("PROD", true);
   let ok = false;
   let reason = "";
   try {

@@ -133,11 +133,14 @@ export class ConfigError extends Error {
 
 type Key = keyof InfoGanConfig;
 type FieldSpec =
-  | { kind: "int"; min: number; max: number }
-  | { kind: "float"; min: number; max: number; minExclusive?: boolean }
-  | { kind: "enum"; values: readonly string[] }
-  | { kind: "bool" }
-  | { kind: "string" };
+  & { help: string }
+  & (
+    | { kind: "int"; min: number; max: number }
+    | { kind: "float"; min: number; max: number; minExclusive?: boolean }
+    | { kind: "enum"; values: readonly string[] }
+    | { kind: "bool" }
+    | { kind: "string" }
+  );
 
 const BIG = Number.MAX_SAFE_INTEGER;
 const RATE = { kind: "float", min: 0, max: 10, minExclusive: true } as const;
@@ -146,34 +149,46 @@ const WEIGHT = { kind: "float", min: 0, max: 1000 } as const;
 
 /** Type and range of every field, used for flags, environment and JSON. */
 export const FIELDS: Readonly<Record<Key, FieldSpec>> = {
-  preset: { kind: "enum", values: ["book", "quick"] },
-  seed: { kind: "int", min: 0, max: 0xffffffff },
-  steps: { kind: "int", min: 0, max: 100_000_000 },
-  batchSize: { kind: "int", min: 1, max: 65_536 },
-  latentSize: { kind: "int", min: 1, max: 4096 },
-  numLabels: { kind: "int", min: 2, max: 256 },
-  codeDist: { kind: "enum", values: ["normal", "uniform"] },
-  codeStd: { kind: "float", min: 0, max: 100, minExclusive: true },
-  width: { kind: "float", min: 0, max: 16, minExclusive: true },
-  architecture: { kind: "enum", values: ["book"] },
-  supervisedLabels: { kind: "bool" },
-  continuousLoss: { kind: "enum", values: ["book", "gaussian"] },
-  optimizer: { kind: "enum", values: ["rmsprop", "adam"] },
-  lrD: RATE,
-  lrG: RATE,
-  decayD: DECAY,
-  decayG: DECAY,
-  rho: { kind: "float", min: 0, max: 1, minExclusive: true },
-  beta1: { kind: "float", min: 0, max: 1 },
-  bceWeight: WEIGHT,
-  labelWeight: WEIGHT,
-  codeWeight: WEIGHT,
-  lambda: WEIGHT,
-  logEvery: { kind: "int", min: 1, max: BIG },
-  sampleEvery: { kind: "int", min: 1, max: BIG },
-  checkpointEvery: { kind: "int", min: 1, max: BIG },
-  backend: { kind: "enum", values: ["auto", "cpu", "wasm"] },
-  data: { kind: "string" },
+  preset: { kind: "enum", values: ["book", "quick"], help: "starting values" },
+  seed: { kind: "int", min: 0, max: 0xffffffff, help: "seed of weights, noise and data order" },
+  steps: { kind: "int", min: 0, max: 100_000_000, help: "total training steps" },
+  batchSize: { kind: "int", min: 1, max: 65_536, help: "real images per step" },
+  latentSize: { kind: "int", min: 1, max: 4096, help: "size of the noise z" },
+  numLabels: { kind: "int", min: 2, max: 256, help: "categories of the label code" },
+  codeDist: { kind: "enum", values: ["normal", "uniform"], help: "prior of c1, c2" },
+  codeStd: {
+    kind: "float",
+    min: 0,
+    max: 100,
+    minExclusive: true,
+    help: "std of the normal code prior",
+  },
+  width: {
+    kind: "float",
+    min: 0,
+    max: 16,
+    minExclusive: true,
+    help: "filter multiplier on every layer",
+  },
+  architecture: { kind: "enum", values: ["book"], help: "network layout" },
+  supervisedLabels: { kind: "bool", help: "train the label head on real labels" },
+  continuousLoss: { kind: "enum", values: ["book", "gaussian"], help: "loss of the c1, c2 heads" },
+  optimizer: { kind: "enum", values: ["rmsprop", "adam"], help: "optimizer family" },
+  lrD: { ...RATE, help: "D and Q learning rate" },
+  lrG: { ...RATE, help: "G learning rate" },
+  decayD: { ...DECAY, help: "Keras inverse-time decay of lrD" },
+  decayG: { ...DECAY, help: "Keras inverse-time decay of lrG" },
+  rho: { kind: "float", min: 0, max: 1, minExclusive: true, help: "RMSprop rho" },
+  beta1: { kind: "float", min: 0, max: 1, help: "Adam beta1" },
+  bceWeight: { ...WEIGHT, help: "weight of the real/fake loss" },
+  labelWeight: { ...WEIGHT, help: "weight of the label loss" },
+  codeWeight: { ...WEIGHT, help: "weight of each code loss" },
+  lambda: { ...WEIGHT, help: "scale of the info terms in G's loss" },
+  logEvery: { kind: "int", min: 1, max: BIG, help: "steps between metric lines" },
+  sampleEvery: { kind: "int", min: 1, max: BIG, help: "steps between sample grids" },
+  checkpointEvery: { kind: "int", min: 1, max: BIG, help: "steps between checkpoints" },
+  backend: { kind: "enum", values: ["auto", "cpu", "wasm"], help: "compute backend" },
+  data: { kind: "string", help: "folder of MNIST-layout IDX files (default: bundled MNIST)" },
 };
 
 /** Every field name, in declaration order. */

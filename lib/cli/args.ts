@@ -3,7 +3,16 @@
  * missing values and stray positional arguments are errors. A flag that takes
  * a value always consumes the next argument, so `--from -2` parses as -2.
  */
-import { describeField, FIELD_NAMES, flagName, type InfoGanConfig, parseField } from "../config.ts";
+import {
+  BOOK,
+  describeField,
+  FIELD_NAMES,
+  FIELDS,
+  flagName,
+  type InfoGanConfig,
+  parseField,
+  QUICK,
+} from "../config.ts";
 
 /** A command-line usage error (exit code 2). */
 export class UsageError extends Error {
@@ -55,8 +64,10 @@ export function parseArgs(
     } else if (spec.kind === "bool" && !isBoolText(argv[i + 1])) {
       text = "true";
     } else {
-      if (i + 1 >= argv.length) {
-        throw new UsageError(`--${name}: expected a value, found the end of the arguments`);
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith("--")) {
+        const found = next === undefined ? "the end of the arguments" : `flag ${next}`;
+        throw new UsageError(`--${name}: expected a value, found ${found}`);
       }
       text = argv[++i];
     }
@@ -109,7 +120,13 @@ function parseValue(name: string, spec: FlagSpec, text: string): string | number
 export function configFlagSpecs(): Record<string, FlagSpec> {
   const out: Record<string, FlagSpec> = {};
   for (const key of FIELD_NAMES) {
-    out[flagName(key)] = { kind: "string", help: describeField(key) };
+    const defaults = BOOK[key] === QUICK[key]
+      ? JSON.stringify(BOOK[key])
+      : `book ${JSON.stringify(BOOK[key])}, quick ${JSON.stringify(QUICK[key])}`;
+    out[flagName(key)] = {
+      kind: "string",
+      help: `${FIELDS[key].help}: ${describeField(key)} (${defaults})`,
+    };
   }
   return out;
 }

@@ -1,0 +1,185 @@
+import * as tf from "@tensorflow/tfjs";
+import { assert, assertEquals, assertRejects } from "@std/assert";
+import { join } from "node:path";
+import { initBackend } from "../lib/backend.ts";
+import {
+  CheckpointError,
+  loadCheckpoint,
+  loadGenerator,
+  resolveCheckpoint,
+  saveCheckpoint,
+} from "../lib/checkpoint.ts";
+import { createState, disposeState, train, type TrainState, trainStep } from "../lib/train.ts";
+import { smallMnist, tinyConfig } from "./helpers.ts";
+
+await initBackend("wasm");
+const data = await smallMnist();
+
+const allWeights = (s: TrainState) =>
+  [...s.generator.weights, ...s.discriminator.weights].map((w) => Array.from(w.read().dataSync()));
+
+async function trainedCheckpoint(steps: number): Promise<{ dir: string; state: TrainState }> {
+  const root = await Deno.makeTempDir();
+  const state = createState(tinyConfig({ steps }));
+  await train(state, data);
+  const dir = join(root, "checkpoint");
+  await saveCheckpoint(state, dir);
+  return { dir, state };
+}
+
+Deno.test("saveCheckpoint() writes LayersModel files, optimizer state and state.json", async () => {
+  const { dir, state } = await trainedCheckpoint(3);
+  for (const f of ["generator/model.json", "generator/weights.bin", "discriminator/model.json"]) {
+    assert((await Deno.stat(join(dir, f))).isFile, f);
+  }
+  const model = JSON.parse(await Deno.readTextFile(join(dir, "generator/model.json")));
+  assertEquals(model.format, "layers-model");
+  assertEquals(model.weightsManifest[0].paths, ["weights.bin"]);
+  const meta = JSON.parse(await Deno.readTextFile(join(dir, "state.json")));
+  assertEquals(meta.step, 3);
+  assertEquals(meta.random, state.rng.state());
+  assertEquals(meta.optimizers.d.iterations, 3);
+  disposeState(state);
+});
+
+Deno.test("saveCheckpoint() output loads with tf.loadLayersModel (standard format)", async () => {
+  const { dir, state } = await trainedCheckpoint(1);
+  const path = join(dir, "generator");
+  const model = await tf.loadLayersModel({
+    load: async () => {
+      const json = JSON.parse(await Deno.readTextFile(join(path, "model.json")));
+      const bin = await Deno.readFile(join(path, "weights.bin"));
+      return {
+        modelTopology: json.modelTopology,
+        weightSpecs: json.weightsManifest[0].weights,
+        weightData: bin.buffer,
+      };
+    },
+  });
+  assertEquals(model.outputs[0].shape, [null, 28, 28, 1]);
+  assertEquals(
+    Array.from(model.weights[0].read().dataSync()),
+    Array.from(state.generator.weights[0].read().dataSync()),
+  );
+  model.dispose();
+  disposeState(state);
+});
+
+Deno.test("loadCheckpoint() restores weights, optimizer, step and RNG: resumed losses match", async () => {
+  const { dir, state } = await trainedCheckpoint(3);
+  const resumed = await loadCheckpoint(dir);
+  assertEquals(resumed.step, 3);
+  assertEquals(allWeights(resumed), allWeights(state));
+  assertEquals(resumed.rng.state(), state.rng.state());
+  assertEquals(resumed.optG.iterations, state.optG.iterations);
+  for (let i = 0; i < 3; i++) {
+    const a = trainStep(state, data);
+    const b = trainStep(resumed, data);
+    assertEquals(Array.from(b.dataSync()), Array.from(a.dataSync()));
+    tf.dispose([a, b]);
+  }
+  assertEquals(allWeights(resumed), allWeights(state));
+  disposeState(state);
+  disposeState(resumed);
+});
+
+Deno.test("saveCheckpoint() replaces an older checkpoint and leaves no .tmp or .old", async () => {
+  const { dir, state } = await trainedCheckpoint(1);
+  state.step = 7;
+  await saveCheckpoint(state, dir);
+  const names = [...Deno.readDirSync(join(dir, ".."))].map((e) => e.name);
+  assertEquals(names, ["checkpoint"]);
+  assertEquals(JSON.parse(await Deno.readTextFile(join(dir, "state.json"))).step, 7);
+  disposeState(state);
+});
+
+Deno.test("resolveCheckpoint() finds run/checkpoint, and the .old copy after a crash mid-swap", async () => {
+  const { dir, state } = await trainedCheckpoint(1);
+  const run = join(dir, "..");
+  assertEquals(await resolveCheckpoint(run), dir);
+  await Deno.rename(dir, `${dir}.old`); // killed between the two renames
+  assertEquals(await resolveCheckpoint(run), `${dir}.old`);
+  await assertRejects(
+    () => resolveCheckpoint(join(run, "missing")),
+    CheckpointError,
+    "no checkpoint found",
+  );
+  disposeState(state);
+});
+
+Deno.test("loadCheckpoint() refuses a truncated weights file, naming it", async () => {
+  const { dir, state } = await trainedCheckpoint(1);
+  const file = join(dir, "discriminator/weights.bin");
+  const bytes = await Deno.readFile(file);
+  await Deno.writeFile(file, bytes.slice(0, bytes.length - 10));
+  await assertRejects(
+    () => loadCheckpoint(dir),
+    CheckpointError,
+    `${file}: expected ${bytes.length} bytes`,
+  );
+  disposeState(state);
+});
+
+Deno.test("loadCheckpoint() refuses an edited model.json and a missing file", async () => {
+  const { dir, state } = await trainedCheckpoint(1);
+  const json = join(dir, "generator/model.json");
+  const text = await Deno.readTextFile(json);
+  await Deno.writeTextFile(json, text.replace('"g_dense/kernel"', '"g_dense/kernal"'));
+  await assertRejects(() => loadCheckpoint(dir), CheckpointError, json);
+  await Deno.remove(json);
+  await assertRejects(
+    () => loadCheckpoint(dir),
+    CheckpointError,
+    `${json}: expected a checkpoint file`,
+  );
+  disposeState(state);
+});
+
+Deno.test("loadCheckpoint() refuses a shape-changing override such as width", async () => {
+  const { dir, state } = await trainedCheckpoint(1);
+  await assertRejects(
+    () => loadCheckpoint(dir, { overrides: { width: 0.5 } }),
+    CheckpointError,
+    "checkpoint has width 0.125, requested 0.5",
+  );
+  const longer = await loadCheckpoint(dir, { overrides: { steps: 99 } });
+  assertEquals(longer.config.steps, 99);
+  disposeState(longer);
+  disposeState(state);
+});
+
+Deno.test("loadCheckpoint() refuses weights whose shapes do not match the config", async () => {
+  const a = await trainedCheckpoint(1);
+  const root = await Deno.makeTempDir();
+  const other = createState(tinyConfig({ width: 0.25 }));
+  const b = join(root, "checkpoint");
+  await saveCheckpoint(other, b);
+  // Transplant the wider generator, digests and all, into the narrow checkpoint.
+  await Deno.remove(join(a.dir, "generator"), { recursive: true });
+  await Deno.rename(join(b, "generator"), join(a.dir, "generator"));
+  const metaA = JSON.parse(await Deno.readTextFile(join(a.dir, "state.json")));
+  const metaB = JSON.parse(await Deno.readTextFile(join(b, "state.json")));
+  for (const f of ["generator/model.json", "generator/weights.bin"]) {
+    metaA.files[f] = metaB.files[f];
+  }
+  await Deno.writeTextFile(join(a.dir, "state.json"), JSON.stringify(metaA));
+  await assertRejects(
+    () => loadCheckpoint(a.dir),
+    CheckpointError,
+    "expected weight g_dense/kernel of shape",
+  );
+  disposeState(a.state);
+  disposeState(other);
+});
+
+Deno.test("loadGenerator() returns the trained generator and its config", async () => {
+  const { dir, state } = await trainedCheckpoint(2);
+  const { generator, config, step } = await loadGenerator(dir);
+  assertEquals([config.width, step], [0.125, 2]);
+  assertEquals(
+    generator.weights.map((w) => Array.from(w.read().dataSync())),
+    state.generator.weights.map((w) => Array.from(w.read().dataSync())),
+  );
+  generator.dispose();
+  disposeState(state);
+});

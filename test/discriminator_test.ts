@@ -1,0 +1,40 @@
+import * as tf from "@tensorflow/tfjs";
+import { assert, assertAlmostEquals, assertEquals } from "@std/assert";
+import { initBackend } from "../lib/backend.ts";
+import { buildDiscriminator } from "../lib/discriminator.ts";
+import { Random } from "../lib/random.ts";
+import { tinyConfig } from "./helpers.ts";
+
+await initBackend("wasm");
+
+Deno.test("buildDiscriminator() has the book's convs and the real, label, code1, code2 heads", () => {
+  const d = buildDiscriminator(tinyConfig({ width: 1 }), new Random(0));
+  assertEquals(d.outputs.map((o) => o.shape), [[null, 1], [null, 10], [null, 1], [null, 1]]);
+  const convs = d.weights.filter((w) => /^d_conv\d\/kernel$/.test(w.originalName)).map((w) =>
+    w.shape
+  );
+  assertEquals(convs, [[5, 5, 1, 32], [5, 5, 32, 64], [5, 5, 64, 128], [5, 5, 128, 256]]);
+  const hidden = d.weights.find((w) => w.originalName === "q_hidden/kernel");
+  assertEquals(hidden?.shape, [4 * 4 * 256, 128]);
+  d.dispose();
+});
+
+Deno.test("buildDiscriminator() heads: sigmoid real and codes, softmax label (book)", () => {
+  const d = buildDiscriminator(tinyConfig(), new Random(0));
+  const [real, label, c1, c2] = tf.tidy(() =>
+    (d.apply(tf.randomUniform([5, 28, 28, 1], 0, 1, "float32", 1)) as tf.Tensor[]).map((t) =>
+      t.arraySync() as number[][]
+    )
+  );
+  for (const head of [real, c1, c2]) assert(head.flat().every((v) => v > 0 && v < 1));
+  for (const row of label) assertAlmostEquals(row.reduce((a, b) => a + b, 0), 1, 1e-5);
+  d.dispose();
+});
+
+Deno.test("buildDiscriminator() makes linear code heads for the Gaussian loss", () => {
+  const d = buildDiscriminator(tinyConfig({ continuousLoss: "gaussian" }), new Random(0));
+  const acts = ["code1", "code2"].map((n) => (d.getLayer(n).getConfig().activation as string));
+  assertEquals(acts, ["linear", "linear"]);
+  assertEquals(d.getLayer("real").getConfig().activation, "sigmoid");
+  d.dispose();
+});
