@@ -30,6 +30,26 @@ export function binaryCrossEntropy(y: tf.Tensor, p: tf.Tensor): tf.Scalar {
 }
 
 /**
+ * Binary cross-entropy from logits x, the stable form Keras uses for a
+ * sigmoid output: mean of max(x, 0) - x·y + log(1 + e^-|x|).
+ */
+export function binaryCrossEntropyFromLogits(y: tf.Tensor, x: tf.Tensor): tf.Scalar {
+  return tf.tidy(() =>
+    tf.mean(
+      tf.add(tf.sub(tf.relu(x), tf.mul(x, y)), tf.log1p(tf.exp(tf.neg(tf.abs(x))))),
+    )
+  );
+}
+
+/**
+ * The categorical MI loss from logits: mean over the batch of
+ * -Σ c·log softmax(logits), as Keras computes it for a softmax output.
+ */
+export function categoricalMiLossFromLogits(c: tf.Tensor, logits: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(c, tf.logSoftmax(logits)), -1))));
+}
+
+/**
  * The categorical MI loss E[-log Q(c|x)] for a one-hot code `c` and Q's
  * softmax output `q`: Keras's categorical cross-entropy (normalise q, clip to
  * [ε, 1-ε], then mean over the batch of -Σ c·log q). It is 0 when Q puts all

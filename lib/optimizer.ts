@@ -3,9 +3,10 @@
  *
  * Written here rather than taken from tfjs because (1) the book's
  * `RMSprop(lr, decay)` means Keras's inverse-time learning-rate decay
- * lr_t = lr / (1 + decay·t), while tfjs's `rmsprop(lr, decay)` is ρ; (2) Keras
- * divides by √v + ε where tfjs uses √(v + ε); and (3) a checkpoint needs the
- * slot variables and the iteration count, in a known order.
+ * lr_t = lr / (1 + decay·t), while tfjs's `rmsprop(lr, decay)` is ρ; (2) the
+ * update must follow Keras 3's formulas exactly (RMSprop divides by √(v + ε),
+ * Adam by √v̂ + ε) for the parity test; and (3) a checkpoint needs the slot
+ * variables and the iteration count, in a known order.
  */
 import * as tf from "@tensorflow/tfjs";
 
@@ -22,7 +23,7 @@ export interface OptimizerOptions {
   beta1?: number;
   /** Adam's β2. */
   beta2?: number;
-  /** Keras's ε, added to √v. */
+  /** Keras's ε: inside the root for RMSprop, added to it for Adam. */
   epsilon?: number;
 }
 
@@ -81,7 +82,7 @@ export class Optimizer {
         if (kind === "rmsprop") {
           const ms = tf.add(tf.mul(slots[0], rho), tf.mul(tf.square(g), 1 - rho));
           slots[0].assign(ms);
-          v.assign(tf.sub(v, tf.div(tf.mul(g, lr), tf.add(tf.sqrt(ms), epsilon))));
+          v.assign(tf.sub(v, tf.div(tf.mul(g, lr), tf.sqrt(tf.add(ms, epsilon)))));
         } else {
           const m = tf.add(tf.mul(slots[0], beta1), tf.mul(g, 1 - beta1));
           const s = tf.add(tf.mul(slots[1], beta2), tf.mul(tf.square(g), 1 - beta2));

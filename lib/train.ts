@@ -14,13 +14,13 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { InfoGanConfig } from "./config.ts";
-import { buildDiscriminator } from "./discriminator.ts";
+import { buildDiscriminator, logitsView } from "./discriminator.ts";
 import { buildGenerator } from "./generator.ts";
 import { type Dataset, drawBatch } from "./mnist.ts";
 import {
-  binaryCrossEntropy,
+  binaryCrossEntropyFromLogits,
   bookMiLoss,
-  categoricalMiLoss,
+  categoricalMiLossFromLogits,
   gaussianNll,
   miLowerBound,
 } from "./mutual_info.ts";
@@ -32,6 +32,8 @@ export interface TrainState {
   config: InfoGanConfig;
   generator: tf.LayersModel;
   discriminator: tf.LayersModel;
+  /** The same discriminator with logit outputs, used for the losses. */
+  dLogits: tf.LayersModel;
   optD: Optimizer;
   optG: Optimizer;
   /** Steps completed. */
@@ -58,6 +60,7 @@ export function createState(config: InfoGanConfig): TrainState {
     config,
     generator,
     discriminator,
+    dLogits: logitsView(discriminator),
     optD: new Optimizer(trainableVariables(discriminator), {
       ...common,
       lr: config.lrD,
@@ -128,19 +131,22 @@ function oneHot(labels: Uint8Array, k: number): tf.Tensor2D {
   return tf.tidy(() => tf.oneHot(tf.tensor1d(labels, "int32"), k).toFloat() as tf.Tensor2D);
 }
 
-/** The unweighted information terms: label CE and the two code losses. */
+/**
+ * The unweighted information terms from Q's outputs [label logits, code1,
+ * code2] and the targets [one-hot label, c1, c2].
+ */
 function infoTerms(
   config: InfoGanConfig,
   outputs: tf.Tensor[],
   targets: tf.Tensor[],
 ): { label: tf.Scalar; code1: tf.Scalar; code2: tf.Scalar } {
-  const [, qLabel, q1, q2] = outputs;
+  const [labelLogits, q1, q2] = outputs;
   const [label, c1, c2] = targets;
   const codeLoss = config.continuousLoss === "gaussian"
     ? (c: tf.Tensor, q: tf.Tensor) => gaussianNll(c, q)
     : bookMiLoss;
   return {
-    label: categoricalMiLoss(label, qLabel),
+    label: categoricalMiLossFromLogits(label, labelLogits),
     code1: codeLoss(c1, q1),
     code2: codeLoss(c2, q2),
   };
@@ -161,41 +167,65 @@ export const METRIC_NAMES = [
   "g_code2",
 ] as const;
 
-/**
- * One discriminator (and Q) update on real images and fakes. Returns the
- * loss terms and D's real/fake accuracy as a 6-vector (not synced).
- */
-export function discriminatorStep(
+/** Everything one D step consumes, drawn on the host. */
+export interface DiscriminatorInputs {
+  /** Real images in [0, 1], batch·28·28. */
+  images: Float32Array;
+  /** Their real labels (used only when `supervisedLabels`). */
+  labels: Uint8Array;
+  /** Random codes paired with the real images (the book's quirk). */
+  realCode1: Float32Array;
+  realCode2: Float32Array;
+  /** Generator inputs for the fakes. */
+  fake: LatentBatch;
+}
+
+/** Draws a D step's inputs from the run's random source, in a fixed order. */
+export function drawDiscriminatorInputs(
   state: TrainState,
-  real: { images: Float32Array; labels: Uint8Array },
-): tf.Tensor1D {
-  const { config, rng, generator, discriminator } = state;
-  const b = real.labels.length;
-  // Real images get random codes in the continuous heads (the book's quirk).
+  dataset: Dataset,
+): DiscriminatorInputs {
+  const { config, rng } = state;
+  const b = config.batchSize;
+  const real = drawBatch(dataset, rng, { batchSize: b });
   const realCode1 = rng.fill(b, (r) => drawCode(r, config));
   const realCode2 = rng.fill(b, (r) => drawCode(r, config));
   const fake = drawLatent(rng, config, { n: b });
+  return { images: real.images, labels: real.labels, realCode1, realCode2, fake };
+}
+
+/**
+ * One discriminator (and Q) update on real images and fakes, both in a
+ * single D call. Returns the loss terms and D's real/fake accuracy as a
+ * 6-vector (not synced).
+ */
+export function discriminatorStep(
+  state: TrainState,
+  inputs: DiscriminatorInputs,
+): tf.Tensor1D {
+  const { config, generator, dLogits } = state;
+  const b = inputs.labels.length;
   return tf.tidy(() => {
-    const fakeInputs = latentTensors(fake, config);
+    const fakeInputs = latentTensors(inputs.fake, config);
     // The book's generator.predict: BatchNorm in inference mode.
     const fakeImages = generator.apply(fakeInputs, { training: false }) as tf.Tensor;
-    const x = tf.concat([tf.tensor4d(real.images, [b, 28, 28, 1]), fakeImages]);
+    const x = tf.concat([tf.tensor4d(inputs.images, [b, 28, 28, 1]), fakeImages]);
     const y = tf.concat([tf.ones([b, 1]), tf.zeros([b, 1])]);
-    const labels = tf.concat([oneHot(real.labels, config.numLabels), fakeInputs[1]]);
-    const c1 = tf.concat([tf.tensor2d(realCode1, [b, 1]), fakeInputs[2]]);
-    const c2 = tf.concat([tf.tensor2d(realCode2, [b, 1]), fakeInputs[3]]);
+    const labels = tf.concat([oneHot(inputs.labels, config.numLabels), fakeInputs[1]]);
+    const c1 = tf.concat([tf.tensor2d(inputs.realCode1, [b, 1]), fakeInputs[2]]);
+    const c2 = tf.concat([tf.tensor2d(inputs.realCode2, [b, 1]), fakeInputs[3]]);
     // Without real labels, Q is trained on the fakes only.
     const qRows = config.supervisedLabels ? 2 * b : b;
     const qStart = 2 * b - qRows;
     const rows = (t: tf.Tensor) => t.slice([qStart, 0], [qRows, -1]);
     let stats!: tf.Tensor1D;
-    const vars = trainableVariables(discriminator);
+    const vars = trainableVariables(state.discriminator);
     const { grads } = tf.variableGrads(() => {
-      const out = discriminator.apply(x, { training: true }) as tf.Tensor[];
-      const bce = binaryCrossEntropy(y, out[0]);
+      const out = dLogits.apply(x, { training: true }) as tf.Tensor[];
+      const bce = binaryCrossEntropyFromLogits(y, out[0]);
       const info = infoTerms(
         config,
-        out.map((o, i) => (i === 0 ? o : rows(o))),
+        out.slice(1).map(rows),
         [rows(labels), rows(c1), rows(c2)],
       );
       const total = tf.addN([
@@ -204,7 +234,8 @@ export function discriminatorStep(
         tf.mul(info.code1, config.codeWeight),
         tf.mul(info.code2, config.codeWeight),
       ]) as tf.Scalar;
-      const acc = tf.mean(tf.equal(tf.round(out[0]), y).toFloat());
+      // p > 0.5 exactly when the logit is positive.
+      const acc = tf.mean(tf.equal(tf.greater(out[0], 0).toFloat(), y).toFloat());
       stats = tf.keep(
         tf.stack([total, bce, info.label, info.code1, info.code2, acc]),
       ) as tf.Tensor1D;
@@ -216,23 +247,23 @@ export function discriminatorStep(
 }
 
 /**
- * One generator update on fresh noise: fool D, and (scaled by λ) let Q
- * recover the codes. Only G's variables change. Returns a 5-vector of loss
+ * One generator update on fresh noise `fake`: fool D, and (scaled by λ) let
+ * Q recover the codes. Only G's variables change. Returns a 5-vector of loss
  * terms (not synced).
  */
-export function generatorStep(state: TrainState): tf.Tensor1D {
-  const { config, rng, generator, discriminator } = state;
-  const fake = drawLatent(rng, config, { n: config.batchSize });
+export function generatorStep(state: TrainState, fake: LatentBatch): tf.Tensor1D {
+  const { config, generator, dLogits } = state;
+  const n = fake.labels.length;
   return tf.tidy(() => {
     const inputs = latentTensors(fake, config);
-    const y = tf.ones([config.batchSize, 1]);
+    const y = tf.ones([n, 1]);
     let stats!: tf.Tensor1D;
     const vars = trainableVariables(generator);
     const { grads } = tf.variableGrads(() => {
       const images = generator.apply(inputs, { training: true }) as tf.Tensor;
-      const out = discriminator.apply(images, { training: true }) as tf.Tensor[];
-      const bce = binaryCrossEntropy(y, out[0]);
-      const info = infoTerms(config, out, inputs.slice(1));
+      const out = dLogits.apply(images, { training: true }) as tf.Tensor[];
+      const bce = binaryCrossEntropyFromLogits(y, out[0]);
+      const info = infoTerms(config, out.slice(1), inputs.slice(1));
       const w = config.lambda;
       const total = tf.addN([
         tf.mul(bce, config.bceWeight),
@@ -250,9 +281,12 @@ export function generatorStep(state: TrainState): tf.Tensor1D {
 
 /** One full step (D then G); returns the 11 values of {@linkcode METRIC_NAMES}. */
 export function trainStep(state: TrainState, dataset: Dataset): tf.Tensor1D {
-  const real = drawBatch(dataset, state.rng, { batchSize: state.config.batchSize });
-  const d = discriminatorStep(state, real);
-  const g = generatorStep(state);
+  const d = discriminatorStep(state, drawDiscriminatorInputs(state, dataset));
+  // Fresh noise for the generator step, as in the book.
+  const g = generatorStep(
+    state,
+    drawLatent(state.rng, state.config, { n: state.config.batchSize }),
+  );
   state.step += 1;
   const out = tf.concat([d, g]) as tf.Tensor1D;
   tf.dispose([d, g]);

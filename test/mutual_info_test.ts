@@ -2,8 +2,10 @@ import * as tf from "@tensorflow/tfjs";
 import { assertAlmostEquals } from "@std/assert";
 import {
   binaryCrossEntropy,
+  binaryCrossEntropyFromLogits,
   bookMiLoss,
   categoricalMiLoss,
+  categoricalMiLossFromLogits,
   gaussianNll,
   miLowerBound,
 } from "../lib/mutual_info.ts";
@@ -74,4 +76,28 @@ Deno.test("gaussianNll() is minimised at c = μ", () => {
   const off = value(gaussianNll(tf.tensor2d([[0.3]]), tf.tensor2d([[0.4]])));
   assertAlmostEquals(at, LN2PI_HALF, 1e-6);
   assertAlmostEquals(off - at, 0.5 * 0.01, 1e-6);
+});
+
+Deno.test("binaryCrossEntropyFromLogits() equals the probability form, computed by hand", () => {
+  // logits ln 4 and ln(2/3) are p = 0.8 and 0.4.
+  const loss = binaryCrossEntropyFromLogits(
+    tf.tensor2d([[1], [0]]),
+    tf.tensor2d([[Math.log(4)], [Math.log(2 / 3)]]),
+  );
+  assertAlmostEquals(value(loss), (-Math.log(0.8) - Math.log(0.6)) / 2, 1e-6);
+});
+
+Deno.test("binaryCrossEntropyFromLogits() stays exact and keeps its gradient when saturated", () => {
+  // logit -40: p ≈ 4e-18 is below Keras's clip, but the loss is exactly 40.
+  const x = tf.tensor2d([[-40]]);
+  assertAlmostEquals(value(binaryCrossEntropyFromLogits(tf.tensor2d([[1]]), x)), 40, 1e-4);
+  const g = tf.grad((t: tf.Tensor) => binaryCrossEntropyFromLogits(tf.tensor2d([[1]]), t))(x);
+  assertAlmostEquals(g.dataSync()[0], -1, 1e-6);
+});
+
+Deno.test("categoricalMiLossFromLogits() equals -ln softmax[c] computed by hand", () => {
+  // logits ln(0.2), ln(0.5), ln(0.3) are the probabilities 0.2, 0.5, 0.3.
+  const logits = tf.tensor2d([[Math.log(0.2), Math.log(0.5), Math.log(0.3)]]);
+  const loss = categoricalMiLossFromLogits(tf.tensor2d([[0, 1, 0]]), logits);
+  assertAlmostEquals(value(loss), -Math.log(0.5), 1e-6);
 });

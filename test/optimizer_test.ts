@@ -4,18 +4,24 @@ import { Optimizer } from "../lib/optimizer.ts";
 
 await tf.setBackend("cpu");
 
-Deno.test("Optimizer rmsprop follows Keras: v = ρv + (1-ρ)g², w -= lr·g/(√v + ε)", () => {
+Deno.test("Optimizer rmsprop follows Keras 3: v = ρv + (1-ρ)g², w -= lr·g/√(v + ε)", () => {
   const w = tf.variable(tf.tensor1d([1, -2]));
   const opt = new Optimizer([w], { kind: "rmsprop", lr: 0.1, decay: 0 });
   opt.apply([tf.tensor1d([0.5, -1])]);
-  // v = 0.1·g²: √v = √0.1·|g|, so each weight moves by 0.1·sign(g)/√0.1.
-  const step = 0.1 / Math.sqrt(0.1);
+  // v = 0.1·g², so each weight moves by 0.1·g/√(0.1·g² + 1e-7).
+  const step = (g: number, v: number) => 0.1 * g / Math.sqrt(v + 1e-7);
   const [a, b] = w.dataSync();
-  assertAlmostEquals(a, 1 - step, 1e-5);
-  assertAlmostEquals(b, -2 + step, 1e-5);
+  assertAlmostEquals(a, 1 - step(0.5, 0.025), 1e-6);
+  assertAlmostEquals(b, -2 - step(-1, 0.1), 1e-6);
   opt.apply([tf.tensor1d([0.5, -1])]);
   // v = 0.9·0.1g² + 0.1g² = 0.19g².
-  assertAlmostEquals(w.dataSync()[0], 1 - step - 0.1 / Math.sqrt(0.19), 1e-5);
+  assertAlmostEquals(w.dataSync()[0], 1 - step(0.5, 0.025) - step(0.5, 0.19 * 0.25), 1e-6);
+  // ε sits inside the root: a zero gradient history gives lr·g/√ε, not lr·g/ε.
+  const z = tf.variable(tf.tensor1d([0]));
+  new Optimizer([z], { kind: "rmsprop", lr: 1e-3, decay: 0, rho: 1 - 1e-9 }).apply([
+    tf.tensor1d([1e-9]),
+  ]);
+  assertAlmostEquals(z.dataSync()[0], -1e-3 * 1e-9 / Math.sqrt(1e-27 + 1e-7), 1e-12);
   assertEquals(opt.iterations, 2);
 });
 

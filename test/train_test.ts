@@ -5,6 +5,8 @@ import {
   createState,
   discriminatorStep,
   disposeState,
+  drawDiscriminatorInputs,
+  drawLatent,
   generatorStep,
   METRIC_NAMES,
   train,
@@ -12,7 +14,6 @@ import {
   type TrainState,
   trainStep,
 } from "../lib/train.ts";
-import { drawBatch } from "../lib/mnist.ts";
 import { smallMnist, tinyConfig } from "./helpers.ts";
 
 await initBackend("wasm");
@@ -57,11 +58,11 @@ Deno.test("discriminatorStep() updates only D (and Q); generatorStep() only G", 
   const s = createState(tinyConfig());
   const g0 = snapshot(trainableVariables(s.generator));
   const d0 = snapshot(trainableVariables(s.discriminator));
-  tf.dispose(discriminatorStep(s, drawBatch(data, s.rng, { batchSize: 4 })));
+  tf.dispose(discriminatorStep(s, drawDiscriminatorInputs(s, data)));
   assert(same(snapshot(trainableVariables(s.generator)), g0), "D step changed G");
   const d1 = snapshot(trainableVariables(s.discriminator));
   assert(!same(d1, d0), "D step left D unchanged");
-  tf.dispose(generatorStep(s));
+  tf.dispose(generatorStep(s, drawLatent(s.rng, s.config, { n: 4 })));
   assert(same(snapshot(trainableVariables(s.discriminator)), d1), "G step changed D");
   assert(!same(snapshot(trainableVariables(s.generator)), g0), "G step left G unchanged");
   disposeState(s);
@@ -72,13 +73,13 @@ function gAfterStepWithPerturbedQ(lambda: number, perturb: boolean): Float32Arra
   const s: TrainState = createState(tinyConfig({ lambda }));
   if (perturb) {
     for (const w of s.discriminator.weights) {
-      if (/^(q_hidden|label|code[12])\//.test(w.originalName)) {
+      if (/^(q_hidden|label_logits|code[12])\//.test(w.originalName)) {
         const v = w.read() as tf.Variable;
         v.assign(tf.tidy(() => tf.add(v, tf.randomUniform(v.shape, -1, 1, "float32", 7))));
       }
     }
   }
-  tf.dispose(generatorStep(s));
+  tf.dispose(generatorStep(s, drawLatent(s.rng, s.config, { n: 4 })));
   const out = snapshot(trainableVariables(s.generator));
   disposeState(s);
   return out;
@@ -91,9 +92,9 @@ Deno.test("generatorStep() with λ = 0 lets no gradient from Q reach G", () => {
 
 Deno.test("discriminatorStep() with λ = 0 still trains the Q heads", () => {
   const s = createState(tinyConfig({ lambda: 0 }));
-  const q = s.discriminator.weights.filter((w) => w.originalName.startsWith("label/"));
+  const q = s.discriminator.weights.filter((w) => w.originalName.startsWith("label_logits/"));
   const before = snapshot(q.map((w) => w.read()));
-  tf.dispose(discriminatorStep(s, drawBatch(data, s.rng, { batchSize: 4 })));
+  tf.dispose(discriminatorStep(s, drawDiscriminatorInputs(s, data)));
   assert(!same(snapshot(q.map((w) => w.read())), before));
   disposeState(s);
 });
