@@ -1,8 +1,11 @@
 /**
- * Backend selection. `cpu` is tfjs's pure-JavaScript reference; `wasm` runs
- * conv2d and matMul through XNNPACK and needs the kernels registered in
- * `wasm_kernels.ts` to train. The wasm binary is loaded from the npm
- * package's own files, so nothing is fetched over the network.
+ * Backend selection:
+ * - `tensorflow`: native libtensorflow through tfjs-node, built by
+ *   `deno task setup` (see `backend_tensorflow.ts`);
+ * - `webgpu`: tfjs-backend-webgpu on Deno's WebGPU (see `backend_webgpu.ts`);
+ * - `wasm`: XNNPACK conv2d and matMul, plus the training kernels registered in
+ *   `wasm_kernels.ts`; its binary is loaded from the npm package's own files;
+ * - `cpu`: tfjs's pure-JavaScript reference.
  */
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
@@ -10,6 +13,8 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { BackendName } from "./config.ts";
+import { initTensorflowBackend, tensorflowAvailable } from "./backend_tensorflow.ts";
+import { initWebgpuBackend, webgpuAdapterInfo } from "./backend_webgpu.ts";
 import { registerWasmKernels } from "./wasm_kernels.ts";
 
 /** A backend that was asked for but cannot start. */
@@ -17,8 +22,11 @@ export class BackendError extends Error {
   override name = "BackendError";
 }
 
-/** The order `auto` tries concrete backends in. */
-export const AUTO_ORDER = ["wasm", "cpu"] as const;
+/**
+ * The order `auto` tries concrete backends in: native if built, WebGPU on a
+ * real (not software) adapter, then wasm, then the JavaScript reference.
+ */
+export const AUTO_ORDER = ["tensorflow", "webgpu", "wasm", "cpu"] as const;
 
 /**
  * Switches tfjs to `name` and returns the backend actually in use. `auto`
@@ -29,6 +37,21 @@ export async function initBackend(name: BackendName): Promise<string> {
   if (name === "auto") {
     const failures: string[] = [];
     for (const candidate of AUTO_ORDER) {
+      if (candidate === "tensorflow" && !tensorflowAvailable()) {
+        failures.push("tensorflow: not built (run `deno task setup`)");
+        continue;
+      }
+      if (candidate === "webgpu") {
+        const info = await webgpuAdapterInfo();
+        if (!info.available || info.fallback) {
+          failures.push(
+            `webgpu: ${
+              info.available ? `software adapter skipped (${info.description})` : info.description
+            }`,
+          );
+          continue;
+        }
+      }
       try {
         return await initBackend(candidate);
       } catch (e) {
@@ -37,14 +60,24 @@ export async function initBackend(name: BackendName): Promise<string> {
     }
     throw new BackendError(`backend auto: no backend started (${failures.join("; ")})`);
   }
+  // PROD silences tfjs's "install the node backend" banner.
+  tf.env().set("PROD", true);
+  if (name === "tensorflow" || name === "webgpu") {
+    try {
+      await (name === "tensorflow" ? initTensorflowBackend() : initWebgpuBackend());
+    } catch (e) {
+      throw new BackendError((e as Error).message);
+    }
+    return name;
+  }
   if (name === "wasm") {
     registerWasmKernels();
     setWasmPaths(wasmDistUrl(), true);
   } else if (name !== "cpu") {
-    throw new BackendError(`backend: expected auto|cpu|wasm, found ${JSON.stringify(name)}`);
+    throw new BackendError(
+      `backend: expected auto|tensorflow|webgpu|wasm|cpu, found ${JSON.stringify(name)}`,
+    );
   }
-  // PROD silences tfjs's "install the node backend" banner.
-  tf.env().set("PROD", true);
   let ok = false;
   let reason = "";
   try {

@@ -14,7 +14,7 @@ export type CodeDistribution = "normal" | "uniform";
 /** Optimizer family. */
 export type OptimizerName = "rmsprop" | "adam";
 /** Compute backend; `auto` picks the fastest one that works. */
-export type BackendName = "auto" | "cpu" | "wasm";
+export type BackendName = "auto" | "cpu" | "wasm" | "tensorflow" | "webgpu";
 
 /** Every knob of a training run. Each line says why the field exists. */
 export interface InfoGanConfig {
@@ -187,7 +187,11 @@ export const FIELDS: Readonly<Record<Key, FieldSpec>> = {
   logEvery: { kind: "int", min: 1, max: BIG, help: "steps between metric lines" },
   sampleEvery: { kind: "int", min: 1, max: BIG, help: "steps between sample grids" },
   checkpointEvery: { kind: "int", min: 1, max: BIG, help: "steps between checkpoints" },
-  backend: { kind: "enum", values: ["auto", "cpu", "wasm"], help: "compute backend" },
+  backend: {
+    kind: "enum",
+    values: ["auto", "tensorflow", "webgpu", "wasm", "cpu"],
+    help: "compute backend",
+  },
   data: { kind: "string", help: "folder of MNIST-layout IDX files (default: bundled MNIST)" },
 };
 

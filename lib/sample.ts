@@ -38,11 +38,11 @@ export function linspace(from: number, to: number, count: number): number[] {
  * continuous code, with z fixed along each row so only the code changes.
  * Returns the images as [rows·cols, 28, 28] values in [0, 1] on the host.
  */
-export function sweep(
+export async function sweep(
   generator: tf.LayersModel,
   config: InfoGanConfig,
   options: SweepOptions,
-): { images: Float32Array; rows: number; cols: number } {
+): Promise<{ images: Float32Array; rows: number; cols: number }> {
   const digits = options.digits ?? Array.from({ length: config.numLabels }, (_, i) => i);
   for (const d of digits) {
     if (!Number.isInteger(d) || d < 0 || d >= config.numLabels) {
@@ -66,20 +66,27 @@ export function sweep(
       (options.code === 1 ? code1 : code2)[i] = v;
     });
   });
-  const images = predict(generator, config, { z, labels, code1, code2 });
+  const images = await predict(generator, config, { z, labels, code1, code2 });
   return { images, rows, cols };
 }
 
-/** Runs the generator in inference mode on host inputs. */
-export function predict(
+/**
+ * Runs the generator in inference mode on host inputs. Async, because GPU
+ * backends can only read results back asynchronously in Deno.
+ */
+export async function predict(
   generator: tf.LayersModel,
   config: InfoGanConfig,
   latent: { z: Float32Array; labels: Uint8Array; code1: Float32Array; code2: Float32Array },
-): Float32Array {
-  return tf.tidy(() => {
-    const out = generator.apply(latentTensors(latent, config), { training: false }) as tf.Tensor;
-    return out.dataSync() as Float32Array;
-  });
+): Promise<Float32Array> {
+  const out = tf.tidy(() =>
+    generator.apply(latentTensors(latent, config), { training: false }) as tf.Tensor
+  );
+  try {
+    return await out.data() as Float32Array;
+  } finally {
+    out.dispose();
+  }
 }
 
 /** Tiles `rows·cols` 28×28 images in [0, 1] into one grid with a 2px gap. */
@@ -142,11 +149,11 @@ export interface Generated {
 }
 
 /** Generates `count` digits in batches of at most 256. */
-export function generate(
+export async function generate(
   generator: tf.LayersModel,
   config: InfoGanConfig,
   options: GenerateOptions,
-): Generated {
+): Promise<Generated> {
   const { count } = options;
   if (options.digit !== undefined && (options.digit < 0 || options.digit >= config.numLabels)) {
     throw new RangeError(
@@ -163,7 +170,7 @@ export function generate(
     const lab = new Uint8Array(n).map(() => options.digit ?? rng.int(config.numLabels));
     const code1 = rng.fill(n, (r) => options.c1 ?? drawCode(r, config));
     const code2 = rng.fill(n, (r) => options.c2 ?? drawCode(r, config));
-    const out = predict(generator, config, { z, labels: lab, code1, code2 });
+    const out = await predict(generator, config, { z, labels: lab, code1, code2 });
     for (let i = 0; i < out.length; i++) {
       images[start * IMAGE_SIZE * IMAGE_SIZE + i] = toByte(out[i]);
     }

@@ -363,7 +363,8 @@ export async function train(
     const stop = callbacks.shouldStop?.() ?? false;
     const checkpoint = s % config.checkpointEvery === 0 || s === config.steps || stop;
     if (s % config.logEvery === 0 || checkpoint) {
-      const v = values.dataSync();
+      // Async read: GPU backends cannot read back synchronously in Deno.
+      const v = await values.data();
       state.elapsed += (performance.now() - t0) / 1000;
       metrics = toMetrics(v, { step: s, lrD, lrG, state });
     } else {

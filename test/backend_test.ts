@@ -1,6 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { assertEquals, assertRejects } from "@std/assert";
 import { BackendError, initBackend } from "../lib/backend.ts";
+import { tensorflowAvailable } from "../lib/backend_tensorflow.ts";
+import { webgpuAdapterInfo } from "../lib/backend_webgpu.ts";
 import type { BackendName } from "../lib/config.ts";
 
 Deno.test("initBackend() switches to cpu and wasm and reports the choice", async () => {
@@ -10,15 +12,21 @@ Deno.test("initBackend() switches to cpu and wasm and reports the choice", async
   assertEquals(tf.getBackend(), "wasm");
 });
 
-Deno.test("initBackend('auto') picks wasm, the fastest backend available here", async () => {
-  assertEquals(await initBackend("auto"), "wasm");
+Deno.test("initBackend('auto') picks tensorflow when built, skipping a software WebGPU adapter", async () => {
+  const gpu = await webgpuAdapterInfo();
+  const expected = tensorflowAvailable()
+    ? "tensorflow"
+    : gpu.available && !gpu.fallback
+    ? "webgpu"
+    : "wasm";
+  assertEquals(await initBackend("auto"), expected);
 });
 
 Deno.test("initBackend() refuses an unknown backend with a clear message", async () => {
   await assertRejects(
     () => initBackend("tpu" as BackendName),
     BackendError,
-    'backend: expected auto|cpu|wasm, found "tpu"',
+    'backend: expected auto|tensorflow|webgpu|wasm|cpu, found "tpu"',
   );
 });
 

@@ -1,5 +1,6 @@
 /**
- * The test command behind `deno task test`: runs `deno test` over test/,
+ * The test command behind `deno task test`: runs `deno task setup`
+ * (idempotent), then `deno test` over test/,
  * streams its output, and ends with one line `N passed, N failed`.
  * Extra arguments are passed to `deno test` (for example a file filter).
  */
@@ -12,6 +13,17 @@ if (Deno.args.includes("--help") || Deno.args.includes("-h")) {
   Deno.exit(0);
 }
 const root = fileURLToPath(new URL("..", import.meta.url));
+// The suite tests every backend, so it sets up first (idempotent, ~1 s when done).
+const setup = await new Deno.Command(Deno.execPath(), {
+  args: ["task", "-q", "setup"],
+  cwd: root,
+  stdout: "inherit",
+  stderr: "inherit",
+}).output();
+if (!setup.success) {
+  console.log("0 passed, 1 failed");
+  Deno.exit(1);
+}
 const child = new Deno.Command(Deno.execPath(), {
   args: [
     "test",
@@ -20,6 +32,7 @@ const child = new Deno.Command(Deno.execPath(), {
     "--allow-env",
     "--allow-run",
     "--allow-sys",
+    "--allow-ffi",
     ...(Deno.args.length ? Deno.args : ["test/"]),
   ],
   cwd: root,

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { assert, assertEquals, assertThrows } from "@std/assert";
+import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { initBackend } from "../lib/backend.ts";
 import { generate, linspace, sweep, tile } from "../lib/sample.ts";
 import { createState, disposeState } from "../lib/train.ts";
@@ -23,9 +23,9 @@ Deno.test("tile() lays images out row-major with gaps and maps [0, 1] to bytes",
   assertThrows(() => tile(img, { rows: 3, cols: 3 }), RangeError, "expected 9 images");
 });
 
-Deno.test("sweep() fixes z along a row: only the swept code changes the image", () => {
+Deno.test("sweep() fixes z along a row: only the swept code changes the image", async () => {
   const state = createState(tinyConfig());
-  const { images, rows, cols } = sweep(state.generator, state.config, {
+  const { images, rows, cols } = await sweep(state.generator, state.config, {
     code: 1,
     values: [0, 0, 1],
     digits: [2, 5],
@@ -38,22 +38,27 @@ Deno.test("sweep() fixes z along a row: only the swept code changes the image", 
   disposeState(state);
 });
 
-Deno.test("generate() records the label and codes used, and honours fixed values", () => {
+Deno.test("generate() records the label and codes used, and honours fixed values", async () => {
   const state = createState(tinyConfig());
   const before = tf.memory().numTensors;
-  const out = generate(state.generator, state.config, { count: 300, digit: 4, c2: 0.25, seed: 1 });
+  const out = await generate(state.generator, state.config, {
+    count: 300,
+    digit: 4,
+    c2: 0.25,
+    seed: 1,
+  });
   assertEquals(tf.memory().numTensors, before);
   assertEquals([out.images.length, out.labels.length, out.codes.length], [300 * 784, 300, 600]);
   assert(out.labels.every((l) => l === 4));
   assert(out.codes.every((c, i) => (i % 2 === 1 ? c === 0.25 : true)));
-  const again = generate(state.generator, state.config, {
+  const again = await generate(state.generator, state.config, {
     count: 300,
     digit: 4,
     c2: 0.25,
     seed: 1,
   });
   assertEquals(again.images, out.images);
-  assertThrows(
+  await assertRejects(
     () => generate(state.generator, state.config, { count: 1, digit: 10, seed: 0 }),
     RangeError,
     "expected digit in 0..9, found 10",

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { initBackend } from "../backend.ts";
 import { loadGenerator } from "../checkpoint.ts";
 import { writeIdx } from "../idx.ts";
+import { describeField } from "../config.ts";
 import { generate } from "../sample.ts";
 import { type FlagSpec, helpText, parseArgs, runMain, UsageError } from "./args.ts";
 import { parseBackend } from "./sweep.ts";
@@ -18,7 +19,7 @@ const SPECS: Record<string, FlagSpec> = {
   c1: { kind: "number", help: "fixed value of code 1 (default: drawn from the prior)" },
   c2: { kind: "number", help: "fixed value of code 2 (default: drawn from the prior)" },
   seed: { kind: "int", help: "seed for z and drawn codes (default 0)" },
-  backend: { kind: "string", help: "auto|cpu|wasm (default auto)" },
+  backend: { kind: "string", help: `${describeField("backend")} (default auto)` },
   out: { kind: "string", help: "folder to write the three IDX files into", required: true },
 };
 
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
   if (digit !== undefined && (digit < 0 || digit >= config.numLabels)) {
     throw new UsageError(`--digit: expected 0..${config.numLabels - 1}, found ${digit}`);
   }
-  const gen = generate(generator, config, {
+  const gen = await generate(generator, config, {
     count,
     digit,
     c1: v.c1 as number | undefined,

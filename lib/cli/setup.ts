@@ -1,9 +1,12 @@
 /**
- * `deno task setup`: installs and caches every pinned npm dependency from
- * the import map and lock file into node_modules/. Idempotent: a second run
- * only verifies. Reaches the npm registry only.
+ * `deno task setup`: installs every pinned npm dependency from the import
+ * map and lock file into node_modules/, creates the Python venv from
+ * requirements.txt, and builds the native `tensorflow` backend against the
+ * tensorflow-cpu wheel. Idempotent: a second run only verifies. Reaches the
+ * npm registry and PyPI only.
  */
 import { fileURLToPath } from "node:url";
+import { setupNative } from "../native_setup.ts";
 import { helpText, parseArgs, runMain } from "./args.ts";
 
 async function main(): Promise<void> {
@@ -11,7 +14,7 @@ async function main(): Promise<void> {
   if (parsed.help) {
     console.log(helpText("deno task setup", {
       description:
-        "Install the pinned dependencies (deno.json + deno.lock) into node_modules/. Safe to rerun.",
+        "Install the pinned npm dependencies (deno.json + deno.lock), create .venv from requirements.txt, and build the native tensorflow backend. Safe to rerun: finished steps are skipped.",
       specs: {},
     }));
     return;
@@ -24,7 +27,9 @@ async function main(): Promise<void> {
     stderr: "inherit",
   }).output();
   if (!out.success) throw new Error(`deno install --frozen failed with exit code ${out.code}`);
-  console.log("setup: dependencies installed");
+  console.log("setup: npm dependencies installed");
+  await setupNative({ root, log: (m) => console.log(m) });
+  console.log("setup: done (native tensorflow backend ready)");
 }
 
 if (import.meta.main) await runMain(main);

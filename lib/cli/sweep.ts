@@ -1,6 +1,7 @@
 /** `deno task sweep`: a grid of one continuous code's sweep for one digit. */
 import { initBackend } from "../backend.ts";
 import { loadGenerator } from "../checkpoint.ts";
+import { type BackendName, describeField, parseField } from "../config.ts";
 import { encodePng } from "../png.ts";
 import { linspace, sweep, tile } from "../sample.ts";
 import { type FlagSpec, helpText, parseArgs, runMain, UsageError } from "./args.ts";
@@ -15,7 +16,7 @@ const SPECS: Record<string, FlagSpec> = {
   count: { kind: "int", help: "number of values, 1..100 (default 9)" },
   rows: { kind: "int", help: "noise samples per digit, 1..100 (default 1)" },
   seed: { kind: "int", help: "seed of the fixed noise z (default 0)" },
-  backend: { kind: "string", help: "auto|cpu|wasm (default auto)" },
+  backend: { kind: "string", help: `${describeField("backend")} (default auto)` },
   out: { kind: "string", help: "PNG file to write", required: true },
 };
 
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
     : [digit];
   const digits = base.flatMap((d) => Array(reps).fill(d));
   const values = linspace((v.from ?? -2) as number, (v.to ?? 2) as number, count);
-  const { images, rows, cols } = sweep(generator, config, { code, values, digits, seed });
+  const { images, rows, cols } = await sweep(generator, config, { code, values, digits, seed });
   const grid = tile(images, { rows, cols });
   await writeNew(out, encodePng(grid.pixels, grid));
   console.log(
@@ -61,13 +62,14 @@ async function main(): Promise<void> {
   );
 }
 
-/** Validates a --backend value. */
-export function parseBackend(value: unknown): "auto" | "cpu" | "wasm" {
+/** Validates a --backend value (default: INFOGAN_BACKEND, else auto). */
+export function parseBackend(value: unknown): BackendName {
   const b = (value ?? Deno.env.get("INFOGAN_BACKEND") ?? "auto") as string;
-  if (b !== "auto" && b !== "cpu" && b !== "wasm") {
-    throw new UsageError(`--backend: expected auto|cpu|wasm, found ${JSON.stringify(b)}`);
-  }
-  return b;
+  return parseField(
+    "backend",
+    b,
+    value === undefined ? "INFOGAN_BACKEND" : "--backend",
+  ) as BackendName;
 }
 
 if (import.meta.main) await runMain(main);

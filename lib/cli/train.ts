@@ -12,7 +12,8 @@ import { join } from "node:path";
 import { initBackend } from "../backend.ts";
 import { loadCheckpoint, resolveCheckpoint, saveCheckpoint } from "../checkpoint.ts";
 import { type InfoGanConfig, resolveConfig } from "../config.ts";
-import { loadDataset } from "../mnist.ts";
+import { type Dataset, loadDataset } from "../mnist.ts";
+import { acquireRunLock, type RunLock } from "../run_lock.ts";
 import { encodePng } from "../png.ts";
 import { linspace, sweep, tile } from "../sample.ts";
 import { createState, type Metrics, type Progress, train, type TrainState } from "../train.ts";
@@ -55,26 +56,41 @@ async function main(): Promise<void> {
   const resume = parsed.values.resume as string | undefined;
   let state: TrainState;
   let out: string;
-  if (resume !== undefined) {
-    const ckpt = await resolveCheckpoint(resume);
-    out = (parsed.values.out as string | undefined) ?? join(ckpt, "..");
-    const overrides = { ...envOverrides(), ...flags };
-    delete overrides.preset;
-    state = await loadCheckpointAfterBackend(ckpt, overrides);
-  } else {
-    const config = resolveConfig({ flags, env: Deno.env.toObject() });
-    out = (parsed.values.out as string | undefined) ?? `runs/${config.preset}-${config.seed}`;
-    await refuseExistingRun(out);
-    const backend = await initBackend(config.backend);
-    console.error(`backend: ${backend}`);
-    state = createState(config);
+  let lock: RunLock | null = null;
+  try {
+    if (resume !== undefined) {
+      const ckpt = await resolveCheckpoint(resume);
+      out = (parsed.values.out as string | undefined) ?? join(ckpt, "..");
+      // Lock before reading: a live run could be swapping its checkpoint.
+      if (await isDir(out)) lock = acquireRunLock(out);
+      const overrides = { ...envOverrides(), ...flags };
+      delete overrides.preset;
+      state = await loadCheckpointAfterBackend(ckpt, overrides);
+    } else {
+      const config = resolveConfig({ flags, env: Deno.env.toObject() });
+      out = (parsed.values.out as string | undefined) ?? `runs/${config.preset}-${config.seed}`;
+      await refuseExistingRun(out);
+      const backend = await initBackend(config.backend);
+      console.error(`backend: ${backend}`);
+      state = createState(config);
+    }
+    // Load and validate the data before anything is written.
+    const dataset = await loadDataset({
+      dir: state.config.data || undefined,
+      numClasses: state.config.numLabels,
+    });
+    await Deno.mkdir(join(out, "samples"), { recursive: true });
+    lock ??= acquireRunLock(out);
+    if (resume === undefined) await refuseExistingRun(out);
+    await trainRun(state, dataset, out);
+  } finally {
+    lock?.release();
   }
+}
+
+/** Trains `state` into the (locked) run folder `out`. */
+async function trainRun(state: TrainState, dataset: Dataset, out: string): Promise<void> {
   const config = state.config;
-  // Load and validate the data before anything is written.
-  const dataset = await loadDataset({
-    dir: config.data || undefined,
-    numClasses: config.numLabels,
-  });
   await prepareRunDir(out, state);
   const versions = await runVersions();
   await Deno.writeTextFile(
@@ -101,7 +117,7 @@ async function main(): Promise<void> {
         await metricsFile.write(new TextEncoder().encode(JSON.stringify(m) + "\n"));
       },
       onSample: async (s) => {
-        const { images, rows, cols } = sweep(s.generator, s.config, {
+        const { images, rows, cols } = await sweep(s.generator, s.config, {
           code: 1,
           values: SAMPLE_VALUES,
           seed: s.config.seed,
@@ -143,6 +159,10 @@ async function loadCheckpointAfterBackend(
   return state;
 }
 
+async function isDir(path: string): Promise<boolean> {
+  return await Deno.stat(path).then((s) => s.isDirectory, () => false);
+}
+
 async function refuseExistingRun(out: string): Promise<void> {
   for (const name of ["config.json", "metrics.jsonl", "checkpoint"]) {
     try {
@@ -161,7 +181,6 @@ async function refuseExistingRun(out: string): Promise<void> {
  * checkpoint's step, since those steps will be trained again.
  */
 async function prepareRunDir(out: string, state: TrainState): Promise<void> {
-  await Deno.mkdir(join(out, "samples"), { recursive: true });
   if (state.step === 0) return;
   const path = join(out, "metrics.jsonl");
   let text: string;

@@ -1,0 +1,200 @@
+/**
+ * `deno task bench`: times one book training step (batch 64) on every
+ * available backend and, in the same run, the Keras reference
+ * (test/keras_reference.py) when the venv has TensorFlow. Each backend runs
+ * in its own process, so peak RSS is per backend.
+ *
+ * Prints ms/step, the ratio to Keras, peak RSS, and whether numTensors stayed
+ * constant; `--json` prints the same as JSON.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { initBackend } from "../lib/backend.ts";
+import { type BackendName, resolveConfig } from "../lib/config.ts";
+import { loadDataset } from "../lib/mnist.ts";
+import { createState, trainStep } from "../lib/train.ts";
+import { type FlagSpec, helpText, parseArgs, runMain, UsageError } from "../lib/cli/args.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+const SPECS: Record<string, FlagSpec> = {
+  steps: { kind: "int", help: "timed steps per backend (default 10)" },
+  warmup: { kind: "int", help: "untimed steps first (default 3)" },
+  batch: { kind: "int", help: "batch size (default 64, the book's)" },
+  backends: { kind: "string", help: "comma-separated list (default: every available one)" },
+  cpu: { kind: "bool", help: "also time the pure-JS cpu backend, for 1 step" },
+  keras: { kind: "bool", help: "time the Keras reference when the venv has it (default true)" },
+  json: { kind: "bool", help: "print JSON instead of a table" },
+  worker: { kind: "string", help: "(internal) time one backend in this process" },
+};
+
+/** One backend's measurement. */
+export interface BenchResult {
+  backend: string;
+  ms_per_step: number;
+  steps: number;
+  batch: number;
+  peak_rss_mb: number;
+  tensors_constant: boolean | null;
+  ratio_to_keras?: number | null;
+  error?: string;
+}
+
+function peakRssMb(): number {
+  const status = Deno.readTextFileSync("/proc/self/status");
+  const m = status.match(/VmHWM:\s+(\d+) kB/);
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+async function worker(backend: string, steps: number, warmup: number, batch: number) {
+  const used = await initBackend(backend as BackendName);
+  const config = resolveConfig({ flags: { preset: "book", batchSize: batch } });
+  const state = createState(config);
+  const data = await loadDataset({});
+  const run = () => {
+    const out = trainStep(state, data);
+    out.dataSync(); // one host sync per step, as on a logged step
+    out.dispose();
+  };
+  for (let i = 0; i < warmup; i++) run();
+  const before = tf.memory().numTensors;
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) run();
+  const ms = (performance.now() - t0) / steps;
+  const result: BenchResult = {
+    backend: used,
+    ms_per_step: ms,
+    steps,
+    batch,
+    peak_rss_mb: peakRssMb(),
+    tensors_constant: tf.memory().numTensors === before,
+  };
+  console.log(JSON.stringify(result));
+}
+
+async function runChild(cmd: string, args: string[]): Promise<BenchResult | { error: string }> {
+  const out = await new Deno.Command(cmd, { args, cwd: ROOT, stdout: "piped", stderr: "piped" })
+    .output();
+  const text = new TextDecoder().decode(out.stdout).trim().split("\n").pop() ?? "";
+  if (!out.success) {
+    const err = new TextDecoder().decode(out.stderr).trim().split("\n").pop() ?? "";
+    return { error: err || `exit code ${out.code}` };
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { error: `unparsable output: ${text.slice(0, 200)}` };
+  }
+}
+
+async function available(): Promise<string[]> {
+  const list = ["wasm"];
+  return list;
+}
+
+async function main(): Promise<void> {
+  const parsed = parseArgs(Deno.args, SPECS);
+  if (parsed.help) {
+    console.log(helpText("deno task bench [flags]", {
+      description:
+        "Time one book training step per backend, and the Keras reference in the same run.",
+      specs: SPECS,
+    }));
+    return;
+  }
+  const v = parsed.values;
+  const steps = (v.steps ?? 10) as number;
+  const warmup = (v.warmup ?? 3) as number;
+  const batch = (v.batch ?? 64) as number;
+  if (steps < 1) throw new UsageError(`--steps: expected ≥ 1, found ${steps}`);
+  if (warmup < 0) throw new UsageError(`--warmup: expected ≥ 0, found ${warmup}`);
+  if (batch < 1) throw new UsageError(`--batch: expected ≥ 1, found ${batch}`);
+  if (v.worker) {
+    await worker(v.worker as string, steps, warmup, batch);
+    return;
+  }
+  const backends = v.backends ? (v.backends as string).split(",") : await available();
+  const results: BenchResult[] = [];
+  const self = fileURLToPath(import.meta.url);
+  const perms = ["--allow-read", "--allow-write", "--allow-env", "--allow-ffi", "--allow-sys"];
+  const jobs: [string, number, number][] = backends.map((b) => [b, steps, warmup]);
+  if (v.cpu) jobs.push(["cpu", 1, 0]);
+  for (const [backend, n, w] of jobs) {
+    const r = await runChild(Deno.execPath(), [
+      "run",
+      ...perms,
+      self,
+      "--worker",
+      backend,
+      "--steps",
+      String(n),
+      "--warmup",
+      String(w),
+      "--batch",
+      String(batch),
+    ]);
+    results.push("backend" in r ? r : { ...emptyResult(backend, n, batch), error: r.error });
+  }
+  const python = join(ROOT, ".venv/bin/python");
+  let keras: BenchResult | null = null;
+  if (v.keras !== false && await exists(python)) {
+    const r = await runChild(python, [
+      join(ROOT, "test/keras_reference.py"),
+      "bench",
+      "--steps",
+      String(steps),
+      "--warmup",
+      String(warmup),
+      "--batch",
+      String(batch),
+    ]);
+    keras = "backend" in r ? r : { ...emptyResult("keras", steps, batch), error: r.error };
+    results.push(keras);
+  }
+  for (const r of results) {
+    r.ratio_to_keras = keras && !keras.error && !r.error ? r.ms_per_step / keras.ms_per_step : null;
+  }
+  const meta = {
+    date: new Date().toISOString().slice(0, 10),
+    cpu: cpuName(),
+    cores: navigator.hardwareConcurrency,
+  };
+  if (v.json) {
+    console.log(JSON.stringify({ ...meta, results }, null, 2));
+    return;
+  }
+  console.log(`Book step, batch ${batch}: ${meta.date}, ${meta.cpu} (${meta.cores} cores)\n`);
+  console.log("| Backend | ms/step | × Keras | Peak RSS (MB) | numTensors constant |");
+  console.log("|---|---|---|---|---|");
+  for (const r of results) {
+    if (r.error) {
+      console.log(`| ${r.backend} | failed: ${r.error} | | | |`);
+      continue;
+    }
+    console.log(
+      `| ${r.backend} | ${r.ms_per_step.toFixed(0)} | ${
+        r.ratio_to_keras == null ? "–" : r.ratio_to_keras.toFixed(2)
+      } | ${r.peak_rss_mb.toFixed(0)} | ${r.tensors_constant ?? "–"} |`,
+    );
+  }
+}
+
+function emptyResult(backend: string, steps: number, batch: number): BenchResult {
+  return { backend, ms_per_step: NaN, steps, batch, peak_rss_mb: NaN, tensors_constant: null };
+}
+
+function cpuName(): string {
+  try {
+    const info = Deno.readTextFileSync("/proc/cpuinfo");
+    return info.match(/model name\s*:\s*(.+)/)?.[1]?.trim() ?? "unknown CPU";
+  } catch {
+    return "unknown CPU";
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return await Deno.stat(path).then(() => true, () => false);
+}
+
+if (import.meta.main) await runMain(main);
