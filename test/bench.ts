@@ -8,9 +8,13 @@
  * constant; `--json` prints the same as JSON.
  */
 import * as tf from "@tensorflow/tfjs";
+import os from "node:os";
+import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { initBackend } from "../lib/backend.ts";
+import { tensorflowAvailable } from "../lib/backend_tensorflow.ts";
+import { webgpuAdapterInfo } from "../lib/backend_webgpu.ts";
 import { type BackendName, resolveConfig } from "../lib/config.ts";
 import { loadDataset } from "../lib/mnist.ts";
 import { createState, trainStep } from "../lib/train.ts";
@@ -41,10 +45,9 @@ export interface BenchResult {
   error?: string;
 }
 
+/** Peak resident set size of this process (getrusage's maxRSS, in KiB). */
 function peakRssMb(): number {
-  const status = Deno.readTextFileSync("/proc/self/status");
-  const m = status.match(/VmHWM:\s+(\d+) kB/);
-  return m ? Number(m[1]) / 1024 : NaN;
+  return process.resourceUsage().maxRSS / 1024;
 }
 
 async function worker(backend: string, steps: number, warmup: number, batch: number) {
@@ -88,8 +91,17 @@ async function runChild(cmd: string, args: string[]): Promise<BenchResult | { er
   }
 }
 
+/**
+ * The backends worth timing here: tensorflow if built, webgpu on a real
+ * adapter (a software one such as lavapipe takes minutes per book step; name
+ * it in --backends to time it anyway), and wasm.
+ */
 async function available(): Promise<string[]> {
-  const list = ["wasm"];
+  const list: string[] = [];
+  if (tensorflowAvailable()) list.push("tensorflow");
+  const gpu = await webgpuAdapterInfo();
+  if (gpu.available && !gpu.fallback) list.push("webgpu");
+  list.push("wasm");
   return list;
 }
 
@@ -185,12 +197,7 @@ function emptyResult(backend: string, steps: number, batch: number): BenchResult
 }
 
 function cpuName(): string {
-  try {
-    const info = Deno.readTextFileSync("/proc/cpuinfo");
-    return info.match(/model name\s*:\s*(.+)/)?.[1]?.trim() ?? "unknown CPU";
-  } catch {
-    return "unknown CPU";
-  }
+  return os.cpus()[0]?.model?.trim() || "unknown CPU";
 }
 
 async function exists(path: string): Promise<boolean> {

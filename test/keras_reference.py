@@ -245,8 +245,11 @@ def bench(args):
     for _ in range(args.steps):
         step()
     ms = (time.perf_counter() - start) * 1000 / args.steps
+    import resource
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     print(json.dumps({
         "backend": "keras", "ms_per_step": ms, "steps": args.steps, "batch": b,
+        "peak_rss_mb": peak, "tensors_constant": None,
         "keras": keras.__version__, "tensorflow": tf.__version__,
         "threads": [tf.config.threading.get_intra_op_parallelism_threads(),
                     tf.config.threading.get_inter_op_parallelism_threads()],

@@ -26,14 +26,36 @@ const TINY = [
 
 await initBackend("wasm");
 
+const live = new Set<Deno.ChildProcess>();
+
 function spawnTrain(args: string[]): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
+  const child = new Deno.Command(Deno.execPath(), {
     args: ["task", "-q", "train", ...TINY, ...args],
     cwd: ROOT,
     env: { NO_COLOR: "1" },
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  live.add(child);
+  child.status.then(() => live.delete(child));
+  return child;
+}
+
+/** Wraps a test so a failing assertion never leaves a training process behind. */
+function cleanly(fn: () => Promise<void>): () => Promise<void> {
+  return async () => {
+    try {
+      await fn();
+    } finally {
+      for (const child of [...live]) {
+        try {
+          Deno.kill(await trainingPid(child.pid), "SIGKILL");
+          child.kill("SIGKILL");
+        } catch { /* already gone */ }
+        await child.output().catch(() => {});
+      }
+    }
+  };
 }
 
 async function finish(child: Deno.ChildProcess): Promise<{ code: number; stderr: string }> {
@@ -77,96 +99,108 @@ async function trainingPid(parent: number): Promise<number> {
 const consecutive = (steps: number[], n: number) =>
   steps.length === n && steps.every((s, i) => s === i + 1);
 
-Deno.test("train: 2N steps in one go equal N steps, stop, resume, N more (weights and losses)", async () => {
-  const root = await Deno.makeTempDir();
-  const whole = join(root, "whole");
-  const split = join(root, "split");
-  assertEquals((await finish(spawnTrain(["--steps", "8", "--out", whole]))).code, 0);
-  assertEquals((await finish(spawnTrain(["--steps", "4", "--out", split]))).code, 0);
-  assertEquals((await finish(spawnTrain(["--resume", split, "--steps", "8"]))).code, 0);
-  const lines = async (run: string) =>
-    (await Deno.readTextFile(join(run, "metrics.jsonl"))).trim().split("\n").map((l) =>
-      JSON.parse(l)
-    );
-  const a = await lines(whole);
-  const b = await lines(split);
-  assertEquals(b.map((m) => m.step), [1, 2, 3, 4, 5, 6, 7, 8]);
-  for (let i = 0; i < a.length; i++) {
-    for (const key of Object.keys(a[i])) {
-      if (key === "elapsed") continue;
-      const rel = Math.abs(a[i][key] - b[i][key]) / Math.max(1e-12, Math.abs(a[i][key]));
-      assert(rel <= 1e-5, `step ${a[i].step} ${key}: ${a[i][key]} vs ${b[i][key]}`);
+Deno.test(
+  "train: 2N steps in one go equal N steps, stop, resume, N more (weights and losses)",
+  cleanly(async () => {
+    const root = await Deno.makeTempDir();
+    const whole = join(root, "whole");
+    const split = join(root, "split");
+    assertEquals((await finish(spawnTrain(["--steps", "8", "--out", whole]))).code, 0);
+    assertEquals((await finish(spawnTrain(["--steps", "4", "--out", split]))).code, 0);
+    assertEquals((await finish(spawnTrain(["--resume", split, "--steps", "8"]))).code, 0);
+    const lines = async (run: string) =>
+      (await Deno.readTextFile(join(run, "metrics.jsonl"))).trim().split("\n").map((l) =>
+        JSON.parse(l)
+      );
+    const a = await lines(whole);
+    const b = await lines(split);
+    assertEquals(b.map((m) => m.step), [1, 2, 3, 4, 5, 6, 7, 8]);
+    for (let i = 0; i < a.length; i++) {
+      for (const key of Object.keys(a[i])) {
+        if (key === "elapsed") continue;
+        const rel = Math.abs(a[i][key] - b[i][key]) / Math.max(1e-12, Math.abs(a[i][key]));
+        assert(rel <= 1e-5, `step ${a[i].step} ${key}: ${a[i][key]} vs ${b[i][key]}`);
+      }
     }
-  }
-  for (const model of ["generator", "discriminator"]) {
-    const wa = new Float32Array(
-      (await Deno.readFile(join(whole, "checkpoint", model, "weights.bin"))).buffer,
-    );
-    const wb = new Float32Array(
-      (await Deno.readFile(join(split, "checkpoint", model, "weights.bin"))).buffer,
-    );
-    assertEquals(wa.length, wb.length);
-    let worst = 0;
-    for (let i = 0; i < wa.length; i++) {
-      worst = Math.max(worst, Math.abs(wa[i] - wb[i]) / Math.max(1e-6, Math.abs(wa[i])));
+    for (const model of ["generator", "discriminator"]) {
+      const wa = new Float32Array(
+        (await Deno.readFile(join(whole, "checkpoint", model, "weights.bin"))).buffer,
+      );
+      const wb = new Float32Array(
+        (await Deno.readFile(join(split, "checkpoint", model, "weights.bin"))).buffer,
+      );
+      assertEquals(wa.length, wb.length);
+      let worst = 0;
+      for (let i = 0; i < wa.length; i++) {
+        worst = Math.max(worst, Math.abs(wa[i] - wb[i]) / Math.max(1e-6, Math.abs(wa[i])));
+      }
+      assert(worst <= 1e-5, `${model}: weights differ by ${worst} relative`);
     }
-    assert(worst <= 1e-5, `${model}: weights differ by ${worst} relative`);
-  }
-});
+  }),
+);
 
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  Deno.test(`train: ${signal} finishes the step, checkpoints, exits 0 and says how to resume`, async () => {
-    const run = join(await Deno.makeTempDir(), "run");
-    const child = spawnTrain(["--steps", "100000", "--checkpoint-every", "100000", "--out", run]);
-    await waitForSteps(run, 3);
-    Deno.kill(await trainingPid(child.pid), signal);
-    const { code, stderr } = await finish(child);
-    assertEquals(code, 0, stderr);
-    assertMatch(stderr, /stopped at step (\d+); resume with: deno task train --resume /);
-    const stopped = Number(stderr.match(/stopped at step (\d+)/)?.[1]);
-    const state = JSON.parse(await Deno.readTextFile(join(run, "checkpoint/state.json")));
-    assertEquals(state.step, stopped);
-    assert(consecutive(await metricSteps(run), stopped));
-  });
+  Deno.test(
+    `train: ${signal} finishes the step, checkpoints, exits 0 and says how to resume`,
+    cleanly(async () => {
+      const run = join(await Deno.makeTempDir(), "run");
+      const child = spawnTrain(["--steps", "100000", "--checkpoint-every", "100000", "--out", run]);
+      await waitForSteps(run, 3);
+      Deno.kill(await trainingPid(child.pid), signal);
+      const { code, stderr } = await finish(child);
+      assertEquals(code, 0, stderr);
+      assertMatch(stderr, /stopped at step (\d+); resume with: deno task train --resume /);
+      const stopped = Number(stderr.match(/stopped at step (\d+)/)?.[1]);
+      const state = JSON.parse(await Deno.readTextFile(join(run, "checkpoint/state.json")));
+      assertEquals(state.step, stopped);
+      assert(consecutive(await metricSteps(run), stopped));
+    }),
+  );
 }
 
-Deno.test("train: SIGKILL at any moment leaves a loadable checkpoint; resume loses and duplicates no metrics", async () => {
-  const run = join(await Deno.makeTempDir(), "run");
-  const total = 40;
-  // A checkpoint every step, so kills land inside checkpoint writes too.
-  const args = ["--steps", String(total), "--checkpoint-every", "1", "--out", run];
-  let child = spawnTrain(args);
-  await waitForSteps(run, 2);
-  for (const delay of [0, 37, 83, 141, 199, 263]) {
-    await new Promise((r) => setTimeout(r, delay));
+Deno.test(
+  "train: SIGKILL at any moment leaves a loadable checkpoint; resume loses and duplicates no metrics",
+  cleanly(async () => {
+    const run = join(await Deno.makeTempDir(), "run");
+    const total = 40;
+    // A checkpoint every step, so kills land inside checkpoint writes too.
+    const args = ["--steps", String(total), "--checkpoint-every", "1", "--out", run];
+    let child = spawnTrain(args);
+    await waitForSteps(run, 2);
+    for (const delay of [0, 37, 83, 141, 199, 263]) {
+      await new Promise((r) => setTimeout(r, delay));
+      Deno.kill(await trainingPid(child.pid), "SIGKILL");
+      await finish(child);
+      const dir = await resolveCheckpoint(run);
+      const state = await loadCheckpoint(dir);
+      const steps = await metricSteps(run);
+      // Every step up to the checkpoint was logged before the checkpoint was written.
+      for (let s = 1; s <= state.step; s++) assert(steps.includes(s), `step ${s} missing`);
+      disposeState(state);
+      child = spawnTrain(["--resume", run, "--steps", String(total), "--checkpoint-every", "1"]);
+      await waitForSteps(run, Math.min(total, state.step + 1));
+    }
+    const { code, stderr } = await finish(child);
+    assertEquals(code, 0, stderr);
+    assert(consecutive(await metricSteps(run), total), String(await metricSteps(run)));
+  }),
+);
+
+Deno.test(
+  "train: a run folder in use by a live process is refused; a killed one's lock is taken over",
+  cleanly(async () => {
+    const run = join(await Deno.makeTempDir(), "run");
+    const child = spawnTrain(["--steps", "100000", "--checkpoint-every", "2", "--out", run]);
+    await waitForSteps(run, 3);
+    const second = await finish(spawnTrain(["--resume", run, "--steps", "100000"]));
+    assertEquals(second.code, 1);
+    assertMatch(
+      second.stderr.trim().split("\n").pop() ?? "",
+      /^error: .*in use by a live training process \(PID \d+/,
+    );
     Deno.kill(await trainingPid(child.pid), "SIGKILL");
     await finish(child);
-    const dir = await resolveCheckpoint(run);
-    const state = await loadCheckpoint(dir);
-    const steps = await metricSteps(run);
-    // Every step up to the checkpoint was logged before the checkpoint was written.
-    for (let s = 1; s <= state.step; s++) assert(steps.includes(s), `step ${s} missing`);
-    disposeState(state);
-    child = spawnTrain(["--resume", run, "--steps", String(total), "--checkpoint-every", "1"]);
-    await waitForSteps(run, Math.min(total, state.step + 1));
-  }
-  const { code, stderr } = await finish(child);
-  assertEquals(code, 0, stderr);
-  assert(consecutive(await metricSteps(run), total), String(await metricSteps(run)));
-});
-
-Deno.test("train: a run folder in use by a live process is refused; a killed one's lock is taken over", async () => {
-  const run = join(await Deno.makeTempDir(), "run");
-  const child = spawnTrain(["--steps", "100000", "--checkpoint-every", "2", "--out", run]);
-  await waitForSteps(run, 3);
-  const second = await finish(spawnTrain(["--resume", run, "--steps", "100000"]));
-  assertEquals(second.code, 1);
-  assertMatch(
-    second.stderr.trim().split("\n").pop() ?? "",
-    /^error: .*in use by a live training process \(PID \d+/,
-  );
-  Deno.kill(await trainingPid(child.pid), "SIGKILL");
-  await finish(child);
-  const third = await finish(spawnTrain(["--resume", run, "--steps", "6"]));
-  assertEquals(third.code, 0, third.stderr);
-});
+    const third = await finish(spawnTrain(["--resume", run, "--steps", "6"]));
+    assertEquals(third.code, 0, third.stderr);
+  }),
+);
