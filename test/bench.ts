@@ -30,6 +30,11 @@ const SPECS: Record<string, FlagSpec> = {
   cpu: { kind: "bool", help: "also time the pure-JS cpu backend, for 1 step" },
   keras: { kind: "bool", help: "time the Keras reference when the venv has it (default true)" },
   json: { kind: "bool", help: "print JSON instead of a table" },
+  soak: {
+    kind: "bool",
+    help:
+      "instead: run --steps (default 2000) book steps on the default backend, check numTensors and RSS",
+  },
   worker: { kind: "string", help: "(internal) time one backend in this process" },
 };
 
@@ -72,6 +77,62 @@ async function worker(backend: string, steps: number, warmup: number, batch: num
     batch,
     peak_rss_mb: peakRssMb(),
     tensors_constant: tf.memory().numTensors === before,
+  };
+  console.log(JSON.stringify(result));
+}
+
+/** Result of a soak run. */
+export interface SoakResult {
+  backend: string;
+  steps: number;
+  batch: number;
+  tensors_constant: boolean;
+  /** Peak RSS over the warm-up's second half, at the end, and the largest after, in MB. */
+  rss_after_warmup_mb: number;
+  rss_end_mb: number;
+  rss_max_mb: number;
+  /** max / after-warm-up: flat when ≤ 1.10. */
+  rss_growth: number;
+  flat: boolean;
+}
+
+/** Trains `steps` book steps, sampling numTensors and RSS after a warm-up. */
+async function soak(backend: string, steps: number, warmup: number, batch: number) {
+  const used = await initBackend(backend as BackendName);
+  const state = createState(resolveConfig({ flags: { preset: "book", batchSize: batch } }));
+  const data = await loadDataset({});
+  const rss = () => Deno.memoryUsage().rss / 2 ** 20;
+  let tensors = 0;
+  let base = 0;
+  let max = 0;
+  let constant = true;
+  for (let i = 1; i <= warmup + steps; i++) {
+    const out = trainStep(state, data);
+    await out.data();
+    out.dispose();
+    // The baseline is the highest RSS over the second half of the warm-up:
+    // allocators and the GC settle into a sawtooth, and a leak shows as
+    // growth above that steady level.
+    if (i > warmup / 2 && i <= warmup) base = Math.max(base, rss());
+    if (i === warmup) {
+      tensors = tf.memory().numTensors;
+    } else if (i > warmup && i % 10 === 0) {
+      constant &&= tf.memory().numTensors === tensors;
+      max = Math.max(max, rss());
+    }
+  }
+  const end = rss();
+  max = Math.max(max, end);
+  const result: SoakResult = {
+    backend: used,
+    steps,
+    batch,
+    tensors_constant: constant && tf.memory().numTensors === tensors,
+    rss_after_warmup_mb: base,
+    rss_end_mb: end,
+    rss_max_mb: max,
+    rss_growth: max / base,
+    flat: max / base <= 1.1,
   };
   console.log(JSON.stringify(result));
 }
@@ -123,7 +184,44 @@ async function main(): Promise<void> {
   if (warmup < 0) throw new UsageError(`--warmup: expected ≥ 0, found ${warmup}`);
   if (batch < 1) throw new UsageError(`--batch: expected ≥ 1, found ${batch}`);
   if (v.worker) {
-    await worker(v.worker as string, steps, warmup, batch);
+    await (v.soak ? soak : worker)(v.worker as string, steps, warmup, batch);
+    return;
+  }
+  if (v.soak) {
+    const n = (v.steps ?? 2000) as number;
+    const w = (v.warmup ?? 50) as number;
+    const backend = (v.backends as string | undefined) ?? "auto";
+    const r = await runChild(Deno.execPath(), [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-ffi",
+      "--allow-sys",
+      fileURLToPath(import.meta.url),
+      "--soak",
+      "--worker",
+      backend,
+      "--steps",
+      String(n),
+      "--warmup",
+      String(w),
+      "--batch",
+      String(batch),
+    ]);
+    if ("error" in r && r.error) throw new Error(`soak failed: ${r.error}`);
+    const soaked = r as unknown as SoakResult;
+    if (v.json) console.log(JSON.stringify(soaked, null, 2));
+    else {
+      console.log(
+        `soak: ${soaked.steps} book steps (batch ${soaked.batch}) on ${soaked.backend}: numTensors ${
+          soaked.tensors_constant ? "constant" : "GREW"
+        }; RSS ${soaked.rss_after_warmup_mb.toFixed(0)} MB after warm-up, max ${
+          soaked.rss_max_mb.toFixed(0)
+        } MB (×${soaked.rss_growth.toFixed(3)}, ${soaked.flat ? "flat" : "NOT flat"})`,
+      );
+    }
+    if (!soaked.tensors_constant || !soaked.flat) Deno.exit(1);
     return;
   }
   const backends = v.backends ? (v.backends as string).split(",") : await available();
