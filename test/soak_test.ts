@@ -14,9 +14,9 @@ Deno.test("bench --soak: numTensors constant and RSS flat over book steps (short
       "bench",
       "--soak",
       "--steps",
-      "60",
+      "100",
       "--warmup",
-      "15",
+      "60",
       "--batch",
       "8",
       "--json",
@@ -28,7 +28,7 @@ Deno.test("bench --soak: numTensors constant and RSS flat over book steps (short
   const text = new TextDecoder().decode(out.stdout);
   assertEquals(out.code, 0, `${text}\n${new TextDecoder().decode(out.stderr)}`);
   const r = JSON.parse(text);
-  assertEquals(r.steps, 60);
+  assertEquals(r.steps, 100);
   assert(r.tensors_constant, "numTensors grew");
   assert(r.rss_growth <= 1.1, `RSS grew ×${r.rss_growth}`);
 });
