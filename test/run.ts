@@ -36,6 +36,13 @@ const child = new Deno.Command(Deno.execPath(), {
     ...(Deno.args.length ? Deno.args : ["test/"]),
   ],
   cwd: root,
+  env: {
+    // WebGPU through Vulkan (lavapipe without a GPU): a missing driver then
+    // fails loudly, and wgpu's OpenGL path never shares a process with
+    // libtensorflow (that combination can crash).
+    DENO_WEBGPU_BACKEND: Deno.env.get("DENO_WEBGPU_BACKEND") ?? "vulkan",
+    XDG_RUNTIME_DIR: Deno.env.get("XDG_RUNTIME_DIR") ?? await Deno.makeTempDir(),
+  },
   stdout: "piped",
   stderr: "inherit",
 }).spawn();

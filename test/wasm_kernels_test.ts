@@ -13,6 +13,9 @@ const wasmPkg = createRequire(import.meta.url).resolve(
   "@tensorflow/tfjs-backend-wasm/package.json",
 );
 setWasmPaths(pathToFileURL(join(dirname(wasmPkg), "dist") + "/").href, true);
+/** Kernels registerWasmKernels() replaces, and the backend's own versions. */
+const REPLACED = [tf.Conv2DBackpropInput, tf.BatchMatMul, tf.Tile, tf.Sum, tf.Mean];
+const backendOwn = REPLACED.map((name) => tf.getKernel(name, "wasm"));
 registerWasmKernels();
 await tf.setBackend("cpu"); // the reference; starting it here keeps its banner out of the tests
 await tf.setBackend("wasm");
@@ -212,11 +215,38 @@ Deno.test("registerWasmKernels() Conv2DBackpropFilter rejects NCHW with a clear 
 });
 
 Deno.test("registerWasmKernels() is idempotent", () => {
-  const before = tf.getKernel(tf.Conv2DBackpropFilter, "wasm");
+  const names = [tf.Conv2DBackpropFilter, ...REPLACED];
+  const before = names.map((name) => tf.getKernel(name, "wasm"));
   registerWasmKernels();
   registerWasmKernels();
-  assert(before !== undefined);
-  assertEquals(tf.getKernel(tf.Conv2DBackpropFilter, "wasm"), before);
+  before.forEach((config, i) => {
+    assert(config !== undefined, `${names[i]} is registered`);
+    assertEquals(tf.getKernel(names[i], "wasm"), config);
+  });
+});
+
+Deno.test("registerWasmKernels() replaces the backend's own kernels without a duplicate-registration warning", () => {
+  assert(backendOwn.every((config) => config !== undefined));
+  const warnings: string[] = [];
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => void warnings.push(args.join(" "));
+  try {
+    // Put the backend's own kernels back, as a fresh process has them.
+    REPLACED.forEach((name, i) => {
+      tf.unregisterKernel(name, "wasm");
+      tf.registerKernel(backendOwn[i]!);
+    });
+    registerWasmKernels();
+    registerWasmKernels();
+  } finally {
+    console.warn = warn;
+    registerWasmKernels();
+  }
+  assertEquals(warnings, []);
+  REPLACED.forEach((name, i) => {
+    const now = tf.getKernel(name, "wasm");
+    assert(now !== undefined && now.kernelFunc !== backendOwn[i]!.kernelFunc, name);
+  });
 });
 
 /** A tiny conv2d → leakyRelu → conv2dTranspose model's variable grads. */
@@ -295,4 +325,238 @@ Deno.test("registerWasmKernels() Conv2DBackpropFilter leaks no tensors over repe
   for (let i = 0; i < 5; i++) convGrad(c, x, dy);
   assertEquals(tf.memory().numTensors, after);
   assertEquals(backend.numDataIds(), dataIds);
+});
+
+/** A transposed conv: dy [N, OH, OW, Cout] → dx `x` [N, H, W, Cin]. */
+interface TransposeCase {
+  /** dx: the forward conv's input shape. */
+  x: [number, number, number, number];
+  k: number;
+  /** dy channels: the forward conv's output channels. */
+  cout: number;
+  strides: number | [number, number];
+  pad: Pad;
+  dimRoundingMode?: "floor" | "round" | "ceil";
+}
+
+/**
+ * Every value Conv2DBackpropInput feeds: the kernel itself; and, for padding
+ * the tf ops accept, conv2dTranspose's output, conv2d's input gradient, and
+ * conv2dTranspose's gradients for its input and its filter.
+ */
+function transposeValues(
+  c: TransposeCase,
+  v: { dy: Float32Array; w: Float32Array; x: Float32Array },
+): Record<string, Float32Array> {
+  return tf.tidy(() => {
+    const dy = tf.tensor4d(v.dy, outShape(c) as Shape4);
+    const w = tf.tensor4d(v.w, [c.k, c.k, c.x[3], c.cout]);
+    const x = tf.tensor4d(v.x, c.x);
+    const parts: Record<string, tf.Tensor> = {
+      kernel: tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter: w }, {
+        strides: c.strides,
+        pad: c.pad,
+        dataFormat: "NHWC",
+        dimRoundingMode: c.dimRoundingMode,
+        inputShape: c.x,
+      } as unknown as tf.NamedAttrMap) as tf.Tensor,
+    };
+    if (c.dimRoundingMode === undefined) {
+      const pad = c.pad as "same";
+      const conv = (a: tf.Tensor) =>
+        tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, w, c.strides, pad), dy));
+      const deconv = (a: tf.Tensor, f: tf.Tensor) =>
+        tf.sum(
+          tf.mul(tf.conv2dTranspose(a as tf.Tensor4D, f as tf.Tensor4D, c.x, c.strides, pad), x),
+        );
+      parts.conv2dTranspose = tf.conv2dTranspose(dy, w, c.x, c.strides, pad);
+      parts["conv2d dx"] = tf.grad(conv)(x);
+      [parts["conv2dTranspose dx"], parts["conv2dTranspose dw"]] = tf.grads(deconv)([dy, w]);
+    }
+    return Object.fromEntries(
+      Object.entries(parts).map(([k, t]) => [k, t.dataSync() as Float32Array]),
+    );
+  });
+}
+
+type Shape4 = [number, number, number, number];
+
+async function checkTranspose(c: TransposeCase, seed: number): Promise<void> {
+  const rng = new Random(seed);
+  const v = {
+    dy: rng.fill(outShape(c).reduce((a, b) => a * b), (r) => r.normal()),
+    w: rng.fill(c.k * c.k * c.x[3] * c.cout, (r) => r.normal()),
+    x: rng.fill(c.x.reduce((a, b) => a * b), (r) => r.normal()),
+  };
+  const want = await onBackend("cpu", () => transposeValues(c, v));
+  const got = await onBackend("wasm", () => transposeValues(c, v));
+  assertEquals(Object.keys(got), Object.keys(want));
+  for (const name of Object.keys(want)) {
+    const e = relErr(got[name], want[name]);
+    assert(e <= 1e-4, `${name}: relative error ${e} > 1e-4 for ${JSON.stringify(c)}`);
+  }
+}
+
+Deno.test("registerWasmKernels() Conv2DBackpropInput matches cpu for stride 1, same padding", async () => {
+  await checkTranspose({ x: [2, 7, 7, 3], k: 5, cout: 4, strides: 1, pad: "same" }, 21);
+  await checkTranspose({ x: [3, 8, 6, 1], k: 3, cout: 8, strides: 1, pad: "same" }, 22);
+  await checkTranspose({ x: [2, 6, 9, 16], k: 5, cout: 1, strides: 1, pad: "same" }, 23);
+});
+
+Deno.test("registerWasmKernels() Conv2DBackpropInput matches cpu for stride 2, same padding", async () => {
+  // The book's upsampling: 7 → 14 with kernel 5, at a smaller width.
+  await checkTranspose({ x: [2, 14, 14, 8], k: 5, cout: 16, strides: 2, pad: "same" }, 24);
+  await checkTranspose({ x: [3, 9, 7, 3], k: 5, cout: 2, strides: 2, pad: "same" }, 25);
+  await checkTranspose({ x: [2, 8, 7, 1], k: 3, cout: 8, strides: 2, pad: "same" }, 26);
+  await checkTranspose({ x: [2, 5, 6, 4], k: 3, cout: 3, strides: 2, pad: "same" }, 27);
+});
+
+Deno.test("registerWasmKernels() Conv2DBackpropInput matches cpu for valid padding", async () => {
+  await checkTranspose({ x: [2, 9, 8, 3], k: 5, cout: 4, strides: 1, pad: "valid" }, 28);
+  await checkTranspose({ x: [2, 9, 8, 4], k: 3, cout: 5, strides: 2, pad: "valid" }, 29);
+  // 10 rows, kernel 5, stride 2: the last dx row is never read (zero gradient).
+  await checkTranspose({ x: [3, 10, 8, 2], k: 5, cout: 3, strides: 2, pad: "valid" }, 30);
+});
+
+Deno.test("registerWasmKernels() Conv2DBackpropInput matches cpu for other strides and explicit padding", async () => {
+  await checkTranspose({ x: [2, 9, 8, 3], k: 3, cout: 4, strides: [2, 1], pad: "same" }, 31);
+  await checkTranspose({ x: [2, 8, 9, 3], k: 5, cout: 2, strides: [1, 3], pad: "same" }, 32);
+  // Stride 3 beyond a kernel of 2: some dx positions get no tap at all.
+  await checkTranspose({ x: [2, 9, 10, 2], k: 2, cout: 3, strides: 3, pad: "valid" }, 33);
+  await checkTranspose(
+    { x: [2, 8, 7, 2], k: 3, cout: 3, strides: 2, pad: [[0, 0], [1, 2], [2, 0], [0, 0]] },
+    34,
+  );
+  // Padding wider than the kernel: dy rows that no dx position reads.
+  await checkTranspose(
+    { x: [2, 6, 5, 2], k: 3, cout: 2, strides: 1, pad: [[0, 0], [4, 1], [0, 5], [0, 0]] },
+    35,
+  );
+  await checkTranspose(
+    { x: [2, 8, 8, 2], k: 3, cout: 3, strides: 2, pad: 1, dimRoundingMode: "ceil" },
+    36,
+  );
+});
+
+Deno.test("registerWasmKernels() Conv2DBackpropInput rejects NCHW with a clear error", () => {
+  assertThrows(
+    () =>
+      tf.tidy(() =>
+        tf.engine().runKernel(tf.Conv2DBackpropInput, {
+          dy: tf.zeros([1, 3, 4, 4]),
+          filter: tf.zeros([3, 3, 2, 3]),
+        }, {
+          strides: 1,
+          pad: "same",
+          dataFormat: "NCHW",
+          inputShape: [1, 2, 4, 4],
+        } as unknown as tf.NamedAttrMap)
+      ),
+    Error,
+    'expected dataFormat "NHWC", found "NCHW"',
+  );
+});
+
+Deno.test("registerWasmKernels() Conv2DBackpropInput leaks no tensors over repeated calls", () => {
+  const c: TransposeCase = { x: [2, 7, 6, 3], k: 5, cout: 4, strides: 2, pad: "same" };
+  const rng = new Random(37);
+  const v = {
+    dy: rng.fill(outShape(c).reduce((a, b) => a * b), (r) => r.normal()),
+    w: rng.fill(5 * 5 * 3 * 4, (r) => r.normal()),
+    x: rng.fill(2 * 7 * 6 * 3, (r) => r.normal()),
+  };
+  const backend = tf.engine().backend;
+  transposeValues(c, v);
+  const tensors = tf.memory().numTensors;
+  const dataIds = backend.numDataIds();
+  for (let i = 0; i < 5; i++) transposeValues(c, v);
+  assertEquals(tf.memory().numTensors, tensors);
+  assertEquals(backend.numDataIds(), dataIds);
+});
+
+/** Runs `f` on cpu and on wasm and checks the values (and shapes) agree. */
+async function checkOp(label: string, f: () => tf.Tensor): Promise<void> {
+  const run = () =>
+    tf.tidy(() => {
+      const t = f();
+      return { shape: t.shape, dtype: t.dtype, values: Float32Array.from(t.dataSync()) };
+    });
+  const want = await onBackend("cpu", run);
+  const got = await onBackend("wasm", run);
+  assertEquals(got.shape, want.shape, label);
+  assertEquals(got.dtype, want.dtype, label);
+  if (want.values.length === 0) return assertEquals(got.values.length, 0, label);
+  const e = relErr(got.values, want.values);
+  assert(e <= 1e-5, `${label}: relative error ${e} > 1e-5`);
+}
+
+Deno.test("registerWasmKernels() BatchMatMul matches cpu with and without transposes", async () => {
+  const rng = new Random(41);
+  const t = (shape: number[]) =>
+    tf.tensor(rng.fill(shape.reduce((a, b) => a * b), (r) => r.normal()), shape);
+  const cases: [number[], number[], boolean, boolean][] = [
+    [[6, 5], [5, 7], false, false],
+    [[5, 6], [5, 7], true, false], // a dense layer's weight gradient
+    [[6, 5], [7, 5], false, true], // a dense layer's input gradient
+    [[5, 6], [7, 5], true, true],
+    [[3, 6, 5], [5, 7], false, false], // batched a, shared b
+    [[3, 5, 6], [1, 5, 7], true, false],
+    [[2, 6, 5], [2, 7, 5], false, true], // batched b: the backend's own kernel
+  ];
+  for (const [as, bs, ta, tb] of cases) {
+    const a = t(as);
+    const b = t(bs);
+    await checkOp(`matMul [${as}] ${ta} × [${bs}] ${tb}`, () => tf.matMul(a, b, ta, tb));
+    tf.dispose([a, b]);
+  }
+});
+
+Deno.test("registerWasmKernels() BatchMatMul reads a reshaped view of one buffer correctly", async () => {
+  // The backend's XNNPACK matMul caches packed weights by the data id of b
+  // alone; two views of one buffer with different shapes must not share them.
+  const b = tf.tensor(new Random(43).fill(24, (r) => r.normal()), [4, 6]);
+  const a = tf.ones([2, 4]);
+  const a2 = tf.ones([2, 6]);
+  await checkOp("view [4, 6]", () => tf.matMul(a, b));
+  await checkOp("view [6, 4]", () => tf.matMul(a2, tf.reshape(b, [6, 4])));
+  tf.dispose([a, a2, b]);
+});
+
+Deno.test("registerWasmKernels() Tile matches cpu for numeric dtypes", async () => {
+  const x = tf.tensor([1, 2, 3, 4, 5, 6], [1, 2, 1, 3]);
+  await checkOp("batchNorm-style tile", () => tf.tile(tf.reshape(x, [1, 1, 1, 6]), [4, 3, 5, 1]));
+  await checkOp("tile every axis", () => tf.tile(x, [2, 3, 4, 2]));
+  await checkOp("int32", () => tf.tile(tf.tensor2d([[1, -2], [3, 4]], [2, 2], "int32"), [3, 2]));
+  await checkOp("bool", () => tf.tile(tf.tensor1d([true, false, true], "bool"), [3]));
+  await checkOp("zero reps", () => tf.tile(x, [1, 0, 1, 1]));
+  x.dispose();
+});
+
+Deno.test("registerWasmKernels() Sum and Mean match cpu over leading and other axes", async () => {
+  const x = tf.tensor(new Random(44).fill(4 * 5 * 3 * 6, (r) => r.normal()), [4, 5, 3, 6]);
+  for (const op of [tf.sum, tf.mean]) {
+    for (const axis of [[0, 1, 2], [0], [1, 0], [0, 1, 2, 3], [1, 2], 3]) {
+      for (const keepDims of [false, true]) {
+        await checkOp(`${op.name} ${axis} ${keepDims}`, () => op(x, axis, keepDims));
+      }
+    }
+  }
+  await checkOp("int32 sum", () => tf.sum(tf.tensor2d([[1, 2], [3, 4]], [2, 2], "int32"), 0));
+  x.dispose();
+});
+
+Deno.test("registerWasmKernels() batchNorm training gradients match cpu", async () => {
+  const rng = new Random(45);
+  const xv = rng.fill(3 * 4 * 5 * 6, (r) => r.normal(2));
+  const gv = rng.fill(6, (r) => r.normal());
+  await checkOp("batchNorm grads", () => {
+    const x = tf.tensor4d(xv, [3, 4, 5, 6]);
+    const gamma = tf.tensor1d(gv);
+    const grads = tf.grads((a: tf.Tensor, g: tf.Tensor) => {
+      const { mean, variance } = tf.moments(a, [0, 1, 2]);
+      const y = tf.batchNorm(a, mean, variance, tf.zeros([6]), g as tf.Tensor1D, 1e-3);
+      return tf.sum(tf.mul(tf.square(y), tf.linspace(0, 1, 6)));
+    })([x, gamma]);
+    return tf.concat(grads.map((t) => t.flatten()));
+  });
 });
