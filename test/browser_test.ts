@@ -1,0 +1,102 @@
+/**
+ * The real-browser test: `deno task lab` serves the notebooks on loopback,
+ * Debian's Chromium (driven by playwright-core in test/browser_driver.ts)
+ * opens 04_code_sweeps, runs all cells from the Run menu and reports what
+ * rendered. Saves test-artifacts/04_code_sweeps.png.
+ *
+ * Needs `deno task setup` (venv, kernel) and /usr/bin/chromium (.ci/run
+ * installs Debian's `chromium`); fails with a clear message without them.
+ */
+import { assert, assertEquals } from "@std/assert";
+import { basename, dirname, join } from "node:path";
+import { isolatedJupyterEnv, requireJupyter, ROOT, SMALL_ENV, spawnLab } from "./lab_helpers.ts";
+import type { BrowserReport } from "./browser_driver.ts";
+
+/**
+ * The notebook under test, relative to the project root
+ * (test/fixtures/smoke.ipynb, with one SVG plot and one PNG, also passes).
+ */
+const NOTEBOOK = "notebooks/04_code_sweeps.ipynb";
+const CHROMIUM = "/usr/bin/chromium";
+const SCREENSHOT = join(ROOT, "test-artifacts", "04_code_sweeps.png");
+/** Seconds for the browser to load the notebook and run every cell at the small settings. */
+const RUN_TIMEOUT_S = 480;
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test("JupyterLab in Chromium runs 04_code_sweeps: an SVG plot and digit images, no errors", async () => {
+  await requireJupyter();
+  if (!(await exists(CHROMIUM))) {
+    throw new Error(
+      `expected Chromium at ${CHROMIUM}, found nothing: apt-get install chromium (.ci/run does)`,
+    );
+  }
+  if (!(await exists(join(ROOT, NOTEBOOK)))) {
+    throw new Error(`expected the notebook ${NOTEBOOK}, found nothing`);
+  }
+  const { env, cleanup } = await isolatedJupyterEnv();
+  // Attach every cell to the page, so every output is in the DOM to count.
+  const settings = join(env.JUPYTER_CONFIG_DIR, "lab", "user-settings", "@jupyterlab");
+  await Deno.mkdir(join(settings, "notebook-extension"), { recursive: true });
+  await Deno.writeTextFile(
+    join(settings, "notebook-extension", "tracker.jupyterlab-settings"),
+    JSON.stringify({ windowingMode: "none" }),
+  );
+  // No "Jupyter news?" toast over the screenshot.
+  await Deno.mkdir(join(settings, "apputils-extension"), { recursive: true });
+  await Deno.writeTextFile(
+    join(settings, "apputils-extension", "notification.jupyterlab-settings"),
+    JSON.stringify({ fetchNews: "false", checkForUpdates: false }),
+  );
+  await Deno.mkdir(dirname(SCREENSHOT), { recursive: true });
+  const lab = await spawnLab(
+    ["--no-setup", "--no-browser", "--port", "0", "--dir", dirname(join(ROOT, NOTEBOOK))],
+    { env: { ...SMALL_ENV, ...env } },
+  );
+  try {
+    const driver = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        join(ROOT, "test", "browser_driver.ts"),
+        `http://127.0.0.1:${lab.port}`,
+        lab.token,
+        basename(NOTEBOOK),
+        SCREENSHOT,
+        String(RUN_TIMEOUT_S),
+      ],
+      cwd: ROOT,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stdout = new TextDecoder().decode(driver.stdout).trim();
+    const stderr = new TextDecoder().decode(driver.stderr).trim();
+    assert(
+      driver.success,
+      `browser_driver.ts failed with exit code ${driver.code}:\n${stderr.slice(-3000)}\n` +
+        `JupyterLab's log:\n${lab.output().slice(-3000)}`,
+    );
+    const report = JSON.parse(stdout.split("\n").at(-1)!) as BrowserReport;
+    console.log(`browser report: ${JSON.stringify(report)}`);
+    assertEquals(report.errors, [], "error output in the notebook");
+    assert(report.codeCells > 0, "expected code cells, found none");
+    assertEquals(report.executed, report.codeCells, "every code cell ran");
+    // JupyterLab shows text/html SVG inline, and image/svg+xml as an <img>.
+    assert(report.svg + report.svgImg > 0, "expected the plot's SVG in the outputs, found none");
+    // Digits: PNG <img> outputs, or images placed inside the plot's SVG.
+    assert(report.img + report.svgImage > 0, "expected digit images in the outputs, found none");
+    assert((await Deno.stat(SCREENSHOT)).size > 0, `expected a screenshot at ${SCREENSHOT}`);
+  } finally {
+    const status = await lab.stop();
+    await cleanup();
+    assertEquals(status.code, 0, `deno task lab exit:\n${lab.output().slice(-2000)}`);
+  }
+});
