@@ -77,7 +77,7 @@ Deno.test("deno task train writes config, metrics, samples and a checkpoint; --r
   const run = join(await Deno.makeTempDir(), "run");
   const first = await task("train", [...TINY, "--steps", "4", "--out", run]);
   assertEquals(first.code, 0, first.stderr);
-  assertMatch(first.stderr, /backend: wasm/);
+  assertMatch(first.stderr, /backend: (tensorflow|webgpu|wasm|cpu)\n/);
   const saved = JSON.parse(await Deno.readTextFile(join(run, "config.json")));
   assertEquals([saved.config.steps, saved.config.width], [4, 0.125]);
   for (const key of ["deno", "tfjs", "backend", "git"]) assert(saved.versions[key], key);
