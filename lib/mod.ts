@@ -18,3 +18,6 @@ export * from "./checkpoint.ts";
 export * from "./backend.ts";
 export * from "./sample.ts";
 export * from "./versions.ts";
+export * from "./run_dir.ts";
+export * from "./plot.ts";
+export * from "./notebook.ts";

@@ -66,7 +66,8 @@ export function categoricalMiLoss(c: tf.Tensor, q: tf.Tensor): tf.Scalar {
 /**
  * The book's continuous-code loss, `mi_loss`: mean over the batch of
  * -Σ c·log(q + ε). With a sigmoid q and c ~ N(0, σ), this is *not* a
- * log-likelihood: negative codes reward a large q, positive codes a small one.
+ * log-likelihood: positive codes reward a large q, negative codes a small one,
+ * so the head learns the code's sign rather than its value.
  * It is kept because the book trains with it; see {@linkcode gaussianNll}.
  */
 export function bookMiLoss(c: tf.Tensor, q: tf.Tensor): tf.Scalar {

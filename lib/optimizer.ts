@@ -53,10 +53,12 @@ export class Optimizer {
     this.#vars = vars;
     const perVar = options.kind === "adam" ? 2 : 1;
     this.#slots = vars.map((v) =>
-      Array.from(
-        { length: perVar },
-        () => tf.variable(tf.zerosLike(v), false),
-      )
+      Array.from({ length: perVar }, () => {
+        const zeros = tf.zerosLike(v);
+        const slot = tf.variable(zeros, false);
+        zeros.dispose(); // the variable holds its own reference to the data
+        return slot;
+      })
     );
   }
 

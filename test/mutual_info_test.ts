@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { assertAlmostEquals } from "@std/assert";
+import { assert, assertAlmostEquals } from "@std/assert";
 import {
   binaryCrossEntropy,
   binaryCrossEntropyFromLogits,
@@ -50,11 +50,12 @@ Deno.test("bookMiLoss() matches mean(-c·ln(q + eps)) computed by hand", () => {
   assertAlmostEquals(value(bookMiLoss(c, q)), expected, 1e-6);
 });
 
-Deno.test("bookMiLoss() rewards a large q for negative codes: not a likelihood", () => {
+Deno.test("bookMiLoss() rewards a small q for negative codes: not a likelihood", () => {
   const c = tf.tensor2d([[-0.5]]);
   const small = value(bookMiLoss(c, tf.tensor2d([[0.1]])));
   const large = value(bookMiLoss(c, tf.tensor2d([[0.9]])));
   assertAlmostEquals(small - large, 0.5 * (Math.log(0.1) - Math.log(0.9)), 1e-6);
+  assert(small < large);
 });
 
 Deno.test("gaussianNll() with unit variance matches ½ln2π per dim + ½(c-μ)²", () => {

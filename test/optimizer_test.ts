@@ -61,3 +61,12 @@ Deno.test("Optimizer.setSlots() restores slots and rejects mismatched shapes", (
   );
   assertThrows(() => b.apply([]), Error, "expected 1 gradients, found 0");
 });
+
+Deno.test("Optimizer creates and frees its slots without leaking tensors", () => {
+  const w = tf.variable(tf.zeros([3]));
+  const before = tf.memory().numTensors;
+  const opt = new Optimizer([w], { kind: "adam", lr: 0.1, decay: 0 });
+  assertEquals(tf.memory().numTensors, before + 2);
+  opt.dispose();
+  assertEquals(tf.memory().numTensors, before);
+});

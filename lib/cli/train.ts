@@ -10,14 +10,12 @@
  */
 import { join } from "node:path";
 import { initBackend } from "../backend.ts";
-import { loadCheckpoint, resolveCheckpoint, saveCheckpoint } from "../checkpoint.ts";
+import { loadCheckpoint, resolveCheckpoint } from "../checkpoint.ts";
 import { type InfoGanConfig, resolveConfig } from "../config.ts";
 import { type Dataset, loadDataset } from "../mnist.ts";
+import { existingRunFile, trainInRunDir } from "../run_dir.ts";
 import { acquireRunLock, type RunLock } from "../run_lock.ts";
-import { encodePng } from "../png.ts";
-import { linspace, sweep, tile } from "../sample.ts";
-import { createState, type Metrics, type Progress, train, type TrainState } from "../train.ts";
-import { runVersions } from "../versions.ts";
+import { createState, type Progress, type TrainState } from "../train.ts";
 import {
   configFlagSpecs,
   configFromFlags,
@@ -39,7 +37,7 @@ const SPECS: Record<string, FlagSpec> = {
 };
 
 /** Values of c1 shown in the sample grids' columns. */
-export const SAMPLE_VALUES = linspace(-2, 2, 9);
+export { SAMPLE_VALUES } from "../run_dir.ts";
 
 async function main(): Promise<void> {
   const parsed = parseArgs(Deno.args, SPECS);
@@ -91,16 +89,6 @@ async function main(): Promise<void> {
 /** Trains `state` into the (locked) run folder `out`. */
 async function trainRun(state: TrainState, dataset: Dataset, out: string): Promise<void> {
   const config = state.config;
-  await prepareRunDir(out, state);
-  const versions = await runVersions();
-  await Deno.writeTextFile(
-    join(out, "config.json"),
-    JSON.stringify({ config, versions }, null, 2) + "\n",
-  );
-  const metricsFile = await Deno.open(join(out, "metrics.jsonl"), {
-    append: true,
-    create: true,
-  });
   let stop = false;
   const onSignal = () => {
     if (stop) Deno.exit(130);
@@ -111,31 +99,14 @@ async function trainRun(state: TrainState, dataset: Dataset, out: string): Promi
   Deno.addSignalListener("SIGTERM", onSignal);
   const report = progressReporter(config.steps);
   try {
-    await train(state, dataset, {
-      onProgress: (p: Progress) => report(p),
-      onMetrics: async (m: Metrics) => {
-        await metricsFile.write(new TextEncoder().encode(JSON.stringify(m) + "\n"));
+    await trainInRunDir(state, dataset, {
+      dir: out,
+      callbacks: {
+        onProgress: (p: Progress) => report(p),
+        shouldStop: () => stop,
       },
-      onSample: async (s) => {
-        const { images, rows, cols } = await sweep(s.generator, s.config, {
-          code: 1,
-          values: SAMPLE_VALUES,
-          seed: s.config.seed,
-        });
-        const grid = tile(images, { rows, cols });
-        await Deno.writeFile(
-          join(out, "samples", `step-${String(s.step).padStart(6, "0")}.png`),
-          encodePng(grid.pixels, grid),
-        );
-      },
-      onCheckpoint: async (s) => {
-        await metricsFile.sync();
-        await saveCheckpoint(s, join(out, "checkpoint"), { versions });
-      },
-      shouldStop: () => stop,
     });
   } finally {
-    metricsFile.close();
     Deno.removeSignalListener("SIGINT", onSignal);
     Deno.removeSignalListener("SIGTERM", onSignal);
   }
@@ -164,42 +135,11 @@ async function isDir(path: string): Promise<boolean> {
 }
 
 async function refuseExistingRun(out: string): Promise<void> {
-  for (const name of ["config.json", "metrics.jsonl", "checkpoint"]) {
-    try {
-      await Deno.stat(join(out, name));
-    } catch {
-      continue;
-    }
-    throw new UsageError(
-      `--out ${out}: already holds a run (found ${name}); resume it with --resume ${out}, or choose another --out`,
-    );
-  }
-}
-
-/**
- * Creates the run folder. On resume, drops metric lines logged after the
- * checkpoint's step, since those steps will be trained again.
- */
-async function prepareRunDir(out: string, state: TrainState): Promise<void> {
-  if (state.step === 0) return;
-  const path = join(out, "metrics.jsonl");
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch {
-    return;
-  }
-  const kept = text.split("\n").filter((line) => {
-    if (line.trim() === "") return false;
-    try {
-      return JSON.parse(line).step <= state.step;
-    } catch {
-      return false; // a line cut short by a kill
-    }
-  });
-  const tmp = `${path}.tmp`;
-  await Deno.writeTextFile(tmp, kept.map((l) => l + "\n").join(""));
-  await Deno.rename(tmp, path);
+  const name = await existingRunFile(out);
+  if (name === null) return;
+  throw new UsageError(
+    `--out ${out}: already holds a run (found ${name}); resume it with --resume ${out}, or choose another --out`,
+  );
 }
 
 if (import.meta.main) await runMain(main);

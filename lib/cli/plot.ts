@@ -1,0 +1,72 @@
+/**
+ * `deno task plot --run DIR --out FILE.svg`: draws a run's loss curves
+ * (from its `metrics.jsonl`) with the same helper the notebooks use, as a
+ * standalone SVG (or HTML, for an `.html` file). An existing file is replaced.
+ */
+import { lossCurves, METRIC_TERMS, type MetricTerm, toHtml, toSvg } from "../plot.ts";
+import { readMetrics } from "../run_dir.ts";
+import { type FlagSpec, helpText, parseArgs, runMain, UsageError } from "./args.ts";
+
+const SPECS: Record<string, FlagSpec> = {
+  run: { kind: "string", required: true, help: "run folder (or its metrics.jsonl) to plot" },
+  out: { kind: "string", required: true, help: "file to write: .svg, or .html for a web page" },
+  terms: {
+    kind: "string",
+    help: `comma-separated terms to plot (default d_loss,g_loss); any of ${METRIC_TERMS.join(",")}`,
+  },
+  smooth: { kind: "int", help: "average over this many logged points (default 1: raw)" },
+  title: { kind: "string", help: "title above the plot (default: the run folder)" },
+};
+
+async function main(): Promise<void> {
+  const parsed = parseArgs(Deno.args, SPECS);
+  if (parsed.help) {
+    console.log(helpText("deno task plot --run DIR --out FILE.svg [flags]", {
+      description: "Draw a training run's loss curves from its metrics.jsonl.",
+      specs: SPECS,
+      footer:
+        "Example: deno task plot --run runs/quick --out loss.svg --terms d_loss,g_loss,g_label",
+    }));
+    return;
+  }
+  const run = parsed.values.run as string;
+  const out = parsed.values.out as string;
+  if (!/\.(svg|html?)$/i.test(out)) {
+    throw new UsageError(`--out: expected a file name ending in .svg or .html, found ${out}`);
+  }
+  const terms = parseTerms(parsed.values.terms as string | undefined);
+  const smooth = parsed.values.smooth as number | undefined;
+  if (smooth !== undefined && smooth < 1) {
+    throw new UsageError(`--smooth: expected an integer ≥ 1, found ${smooth}`);
+  }
+  const metrics = await readMetrics(run);
+  if (metrics.length === 0) {
+    throw new Error(`${run}: metrics.jsonl holds no metrics yet (train for --log-every steps)`);
+  }
+  const element = lossCurves([{ name: run, metrics }], {
+    terms,
+    smooth,
+    title: (parsed.values.title as string | undefined) ?? `Loss curves: ${run}`,
+  });
+  const text = /\.svg$/i.test(out)
+    ? toSvg(element)
+    : `<!DOCTYPE html>\n<meta charset="utf-8">\n${toHtml(element)}\n`;
+  await Deno.writeTextFile(out, text);
+  console.error(`wrote ${out} (${metrics.length} points per term: ${terms.join(", ")})`);
+}
+
+function parseTerms(text: string | undefined): MetricTerm[] {
+  if (text === undefined) return ["d_loss", "g_loss"];
+  const terms = text.split(",").map((t) => t.trim()).filter((t) => t !== "");
+  for (const t of terms) {
+    if (!METRIC_TERMS.includes(t as MetricTerm)) {
+      throw new UsageError(
+        `--terms: expected names among ${METRIC_TERMS.join(",")}, found ${JSON.stringify(t)}`,
+      );
+    }
+  }
+  if (terms.length === 0) throw new UsageError(`--terms: expected at least one name, found none`);
+  return terms as MetricTerm[];
+}
+
+if (import.meta.main) await runMain(main);

@@ -1,0 +1,458 @@
+/**
+ * What the notebooks need beyond the training library: their config (with
+ * `INFOGAN_*` overrides, so CI can run them small), where their runs go,
+ * training into a run folder with a live display that updates in place,
+ * and finding a trained generator.
+ *
+ * Every notebook reads its knobs the same way, highest priority first:
+ * values passed in code (`overrides`) > `INFOGAN_<FIELD>` environment
+ * variables > the notebook's own defaults > the preset.
+ *
+ * @module
+ */
+import type * as tf from "@tensorflow/tfjs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { CheckpointError, loadCheckpoint, resolveCheckpoint } from "./checkpoint.ts";
+import {
+  configFromEnv,
+  type InfoGanConfig,
+  type PresetName,
+  PRESETS,
+  validateConfig,
+} from "./config.ts";
+import { formatTime } from "./cli/common.ts";
+import { IMAGE_SIZE } from "./generator.ts";
+import type { Dataset } from "./mnist.ts";
+import { generate } from "./sample.ts";
+import { categoricalEntropy } from "./mutual_info.ts";
+import {
+  digitGrid,
+  lossCurves,
+  type MetricTerm,
+  type PlotElement,
+  pngImage,
+  show,
+} from "./plot.ts";
+import { readMetrics, RunDirError, samplePath, trainInRunDir } from "./run_dir.ts";
+import { acquireRunLock } from "./run_lock.ts";
+import { createState, type Metrics, type TrainCallbacks, type TrainState } from "./train.ts";
+
+/** tfjs itself, so notebooks import everything from `lib/mod.ts`. */
+export * as tf from "@tensorflow/tfjs";
+
+/** The project's root folder (the one holding `deno.json`). */
+export const PROJECT_ROOT: string = fileURLToPath(new URL("..", import.meta.url));
+
+/** Where a pretrained `book` checkpoint is shipped, once it exists. */
+export const PRETRAINED_DIR: string = join(PROJECT_ROOT, "data", "pretrained", "book");
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * A notebook's config: the preset (`overrides.preset`, else
+ * `INFOGAN_PRESET`, else `defaults.preset`, else `book`), then the notebook's
+ * `defaults`, then `INFOGAN_*` variables, then `overrides`. Unlike
+ * `resolveConfig({ flags })`, the notebook's defaults never hide an
+ * environment variable. Throws `ConfigError` naming a bad variable.
+ */
+export function notebookConfig(
+  defaults: Partial<InfoGanConfig>,
+  options: { env?: Env; overrides?: Partial<InfoGanConfig> } = {},
+): InfoGanConfig {
+  const fromEnv = configFromEnv(options.env ?? Deno.env.toObject());
+  const overrides = options.overrides ?? {};
+  const preset: PresetName = overrides.preset ?? fromEnv.preset ?? defaults.preset ?? "book";
+  return validateConfig(
+    { ...PRESETS[preset], ...defaults, ...fromEnv, ...overrides, preset },
+    "notebook config",
+  );
+}
+
+/** Where notebook runs are written: `INFOGAN_RUNS_DIR`, else `<project>/runs`. */
+export function runsDir(env: Env = Deno.env.toObject()): string {
+  const dir = env.INFOGAN_RUNS_DIR;
+  return dir !== undefined && dir !== "" ? dir : join(PROJECT_ROOT, "runs");
+}
+
+/** The run folder `name` inside {@linkcode runsDir}. */
+export function runDir(name: string, env: Env = Deno.env.toObject()): string {
+  return join(runsDir(env), name);
+}
+
+/**
+ * An integer knob from the environment variable `name`, else `fallback`.
+ * Throws naming the variable when it is not an integer ≥ `min` (default 0).
+ */
+export function envInt(
+  name: string,
+  fallback: number,
+  options: { env?: Env; min?: number } = {},
+): number {
+  const text = (options.env ?? Deno.env.toObject())[name];
+  if (text === undefined || text === "") return fallback;
+  const min = options.min ?? 0;
+  const n = Number(text);
+  if (!/^\s*[+-]?\d+\s*$/.test(text) || !Number.isSafeInteger(n) || n < min) {
+    throw new RangeError(
+      `environment variable ${name}: expected an integer ≥ ${min}, found ${JSON.stringify(text)}`,
+    );
+  }
+  return n;
+}
+
+/** A true/false knob from the environment variable `name` (true|false|1|0), else `fallback`. */
+export function envBool(name: string, fallback: boolean, options: { env?: Env } = {}): boolean {
+  const text = (options.env ?? Deno.env.toObject())[name];
+  if (text === undefined || text === "") return fallback;
+  if (text === "true" || text === "1") return true;
+  if (text === "false" || text === "0") return false;
+  throw new RangeError(
+    `environment variable ${name}: expected true|false|1|0, found ${JSON.stringify(text)}`,
+  );
+}
+
+/** A run opened for training: fresh, or resumed from its checkpoint. */
+export interface OpenedRun {
+  dir: string;
+  state: TrainState;
+  /** True when the state came from the folder's checkpoint. */
+  resumed: boolean;
+  /** The metrics logged so far (up to the checkpoint's step). */
+  metrics: Metrics[];
+}
+
+/**
+ * Opens the run folder `dir` with `config`: resumes its checkpoint when it
+ * has one (the config's schedule, such as `steps`, replaces the saved one),
+ * else builds a fresh state. The backend must already be initialised.
+ */
+export async function openRun(dir: string, config: InfoGanConfig): Promise<OpenedRun> {
+  let ckpt: string | null = null;
+  try {
+    ckpt = await resolveCheckpoint(dir);
+  } catch {
+    ckpt = null;
+  }
+  if (ckpt === null) {
+    return { dir, state: createState(config), resumed: false, metrics: [] };
+  }
+  const overrides: Partial<InfoGanConfig> = { ...config };
+  delete overrides.preset;
+  let state: TrainState;
+  try {
+    state = await loadCheckpoint(ckpt, { overrides });
+  } catch (e) {
+    if (!(e instanceof CheckpointError)) throw e;
+    throw new CheckpointError(
+      `${e.message}; to start over with these settings, choose another run folder or delete ${dir}`,
+    );
+  }
+  const metrics = (await readMetrics(dir).catch(() => [])).filter((m) => m.step <= state.step);
+  return { dir, state, resumed: true, metrics };
+}
+
+/** Options for {@linkcode trainRun}. */
+export interface TrainRunOptions {
+  /** The run folder; created if missing, resumed if it holds a checkpoint. */
+  dir: string;
+  config: InfoGanConfig;
+  dataset: Dataset;
+  /** Live display settings; omit `live` for no display. */
+  live?: Omit<LiveTrainingOptions, "total" | "history" | "dir">;
+}
+
+/** What {@linkcode trainRun} returns. */
+export interface TrainRunResult {
+  dir: string;
+  /** The trained state; the caller disposes it (`disposeState`). */
+  state: TrainState;
+  /** Every metrics line of the run, including earlier sessions'. */
+  metrics: Metrics[];
+  /** Steps trained by this call. */
+  trained: number;
+  /** Wall-clock seconds this call took. */
+  seconds: number;
+}
+
+/**
+ * Trains the run in `dir` up to `config.steps`, resuming its checkpoint if it
+ * has one (so rerunning a notebook continues instead of starting over), with
+ * the same files as `deno task train`. The folder is locked while training.
+ */
+export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult> {
+  const t0 = performance.now();
+  const { dir, config, dataset } = options;
+  await Deno.mkdir(dir, { recursive: true });
+  const lock = acquireRunLock(dir);
+  try {
+    const run = await openRun(dir, config);
+    const start = run.state.step;
+    const history = run.metrics;
+    const live = options.live
+      ? new LiveTraining({ ...options.live, total: config.steps, history, dir })
+      : null;
+    const callbacks: TrainCallbacks = live
+      ? live.callbacks()
+      : { onMetrics: (m) => void history.push(m) };
+    if (start < config.steps) {
+      await live?.redraw(
+        run.resumed ? `resuming ${dir} at step ${start}` : `new run in ${dir}`,
+      );
+      await trainInRunDir(run.state, dataset, { dir, callbacks });
+    }
+    await live?.finish(
+      start >= config.steps
+        ? `${dir} is already at step ${start} of ${config.steps}; nothing to train`
+        : "done",
+    );
+    return {
+      dir,
+      state: run.state,
+      metrics: history,
+      trained: run.state.step - start,
+      seconds: (performance.now() - t0) / 1000,
+    };
+  } finally {
+    lock.release();
+  }
+}
+
+/** Options for {@linkcode LiveTraining}. */
+export interface LiveTrainingOptions {
+  /** The display's id; one live display per id. */
+  id: string;
+  /** The step training runs to. */
+  total: number;
+  /** Metrics logged so far; new ones are appended to this array. */
+  history: Metrics[];
+  /** Redraw the status line and loss curves every this many steps (default 50). */
+  every?: number;
+  /** A heading above the loss curves. */
+  title?: string;
+  /** The run folder, to show its newest sample grid. */
+  dir?: string;
+  /** Loss terms to plot (default d_loss, g_loss, g_label). */
+  terms?: readonly MetricTerm[];
+}
+
+/**
+ * A training display that updates in place in the Deno kernel: a status
+ * line (step, steps/s, ETA, losses, L_I against H(c)), the loss curves so far
+ * and the newest sample grid. It redraws when metrics arrive at least `every`
+ * steps after the last redraw, at the last step, and whenever a sample grid
+ * is written; a plain `deno run` gets one text line per redraw.
+ */
+export class LiveTraining {
+  readonly #options: LiveTrainingOptions;
+  #shown = false;
+  #first: Metrics | null = null;
+  #drawnAt = -Infinity;
+  #sample: PlotElement | null = null;
+
+  constructor(options: LiveTrainingOptions) {
+    this.#options = options;
+  }
+
+  /** The train-loop callbacks that feed this display (all awaited by the loop). */
+  callbacks(): TrainCallbacks {
+    const every = this.#options.every ?? 50;
+    return {
+      onMetrics: async (m) => {
+        this.#options.history.push(m);
+        this.#first ??= m;
+        if (m.step - this.#drawnAt >= every || m.step >= this.#options.total) {
+          await this.redraw();
+        }
+      },
+      onSample: async (s) => {
+        if (this.#options.dir) {
+          const bytes = await Deno.readFile(samplePath(this.#options.dir, s.step));
+          this.#sample = pngImage(bytes, {
+            ...pngSize(bytes),
+            scale: 1.5,
+            caption: `samples at step ${s.step}: rows are digits 0–9, columns c1 from −2 to +2`,
+          });
+        }
+        await this.redraw();
+      },
+    };
+  }
+
+  /** The status line for the newest metrics. */
+  status(note = ""): string {
+    const { total, history } = this.#options;
+    const m = history.at(-1);
+    const parts: string[] = [];
+    if (m) {
+      parts.push(`step ${m.step}/${total}`);
+      const first = this.#first;
+      if (first && m.step > first.step && m.elapsed > first.elapsed) {
+        const rate = (m.step - first.step) / (m.elapsed - first.elapsed);
+        parts.push(`${rate.toFixed(2)} steps/s`, `ETA ${formatTime((total - m.step) / rate)}`);
+      }
+      parts.push(
+        `d_loss ${m.d_loss.toFixed(3)}  g_loss ${m.g_loss.toFixed(3)}  d_acc ${
+          m.d_acc.toFixed(2)
+        }  L_I ${m.li.toFixed(2)} (H(c) = ${categoricalEntropy(10).toFixed(2)})`,
+      );
+    }
+    if (note) parts.push(note);
+    return parts.join(" · ");
+  }
+
+  /** Draws (first call) or replaces (later calls) the display. */
+  async redraw(note = ""): Promise<void> {
+    const { history, title, id } = this.#options;
+    const content: (PlotElement | string)[] = [this.status(note) || "starting…"];
+    if (history.length > 0) {
+      content.push(lossCurves([{ name: "run", metrics: history }], {
+        terms: this.#options.terms ?? ["d_loss", "g_loss", "g_label"],
+        title,
+        height: 260,
+      }));
+    }
+    if (this.#sample) content.push(this.#sample);
+    await show(content, { id, update: this.#shown });
+    this.#shown = true;
+    this.#drawnAt = history.at(-1)?.step ?? 0;
+  }
+
+  /** A last redraw with a closing note. */
+  async finish(note: string): Promise<void> {
+    await this.redraw(note);
+  }
+}
+
+/**
+ * The run's sample grids at up to `count` evenly spaced steps, side by side
+ * with their step as caption: how the samples changed as training went.
+ */
+export async function sampleHistory(
+  dir: string,
+  options: { count?: number; scale?: number } = {},
+): Promise<PlotElement[]> {
+  const names: string[] = [];
+  try {
+    for await (const e of Deno.readDir(join(dir, "samples"))) {
+      if (/^step-\d+\.png$/.test(e.name)) names.push(e.name);
+    }
+  } catch {
+    throw new RunDirError(`${dir}: no samples/ folder; train the run first`);
+  }
+  names.sort();
+  const count = Math.min(options.count ?? 4, names.length);
+  const picked = Array.from(
+    { length: count },
+    (_, i) =>
+      names[count === 1 ? names.length - 1 : Math.round(i * (names.length - 1) / (count - 1))],
+  );
+  const out: PlotElement[] = [];
+  for (const name of [...new Set(picked)]) {
+    const bytes = await Deno.readFile(join(dir, "samples", name));
+    out.push(pngImage(bytes, {
+      ...pngSize(bytes),
+      scale: options.scale ?? 1,
+      caption: `step ${Number(name.slice(5, -4))}`,
+    }));
+  }
+  return out;
+}
+
+/** A digit grid of the first `count` examples of a dataset (real digits). */
+export function realDigits(
+  dataset: Dataset,
+  options: { count?: number; cols?: number; scale?: number } = {},
+): PlotElement {
+  const count = Math.min(options.count ?? 40, dataset.count);
+  const cols = options.cols ?? 10;
+  const px = dataset.height * dataset.width;
+  const labels = Array.from(dataset.labels.subarray(0, count));
+  const caption = `labels, row by row: ${
+    Array.from(
+      { length: Math.ceil(count / cols) },
+      (_, r) => labels.slice(r * cols, (r + 1) * cols).join(" "),
+    ).join(" | ")
+  }`;
+  return digitGrid(dataset.images.subarray(0, count * px), {
+    cols,
+    scale: options.scale ?? 2,
+    caption,
+  });
+}
+
+/**
+ * Generated digits with the label code fixed per row: row d uses label d
+ * and `cols` different noise draws (codes from the prior). When the label
+ * code controls the class, every row shows one digit.
+ */
+export async function labelGrid(
+  generator: tf.LayersModel,
+  config: InfoGanConfig,
+  options: { cols?: number; seed?: number; scale?: number } = {},
+): Promise<PlotElement> {
+  const cols = options.cols ?? 10;
+  const px = IMAGE_SIZE * IMAGE_SIZE;
+  const images = new Uint8Array(config.numLabels * cols * px);
+  for (let d = 0; d < config.numLabels; d++) {
+    const out = await generate(generator, config, {
+      count: cols,
+      digit: d,
+      seed: (options.seed ?? 0) + d,
+    });
+    images.set(out.images, d * cols * px);
+  }
+  return digitGrid(images, {
+    cols,
+    scale: options.scale ?? 2,
+    caption: `row d: label code d (0 at the top), ${cols} noise draws each`,
+  });
+}
+
+/**
+ * A model's layer table as one string (tfjs's `summary()` prints line by
+ * line, which a notebook shows with gaps between the lines).
+ */
+export function modelSummary(model: tf.LayersModel, options: { lineLength?: number } = {}): string {
+  const lines: string[] = [];
+  model.summary(options.lineLength ?? 100, undefined, (line: string) => lines.push(line));
+  return lines.join("\n");
+}
+
+/** Raised when no trained generator is found. */
+export class NoTrainedModelError extends Error {
+  override name = "NoTrainedModelError";
+}
+
+/**
+ * The first of `candidates` (checkpoint or run folders) that holds a
+ * checkpoint, with its label; null when none does, or, with `required`, a
+ * {@linkcode NoTrainedModelError} listing every place looked at.
+ */
+export async function pickTrainedRun(
+  candidates: readonly { path: string; label: string }[],
+  options: { required?: boolean } = {},
+): Promise<{ path: string; label: string } | null> {
+  for (const c of candidates) {
+    try {
+      return { path: await resolveCheckpoint(c.path), label: c.label };
+    } catch {
+      // not there; try the next one
+    }
+  }
+  if (!options.required) return null;
+  throw new NoTrainedModelError(
+    `no trained generator found; looked for a checkpoint in ${
+      candidates.map((c) => `${c.path} (${c.label})`).join(", ")
+    }. Run notebooks/03_train_mnist.ipynb (or \`deno task train --out <dir>\`) first`,
+  );
+}
+
+/** Width and height of PNG bytes, from the IHDR chunk. */
+export function pngSize(png: Uint8Array): { width: number; height: number } {
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  if (png.length < 24 || view.getUint32(12) !== 0x49484452) {
+    throw new RangeError("pngSize(): expected PNG bytes starting with an IHDR chunk");
+  }
+  return { width: view.getUint32(16), height: view.getUint32(20) };
+}

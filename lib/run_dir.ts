@@ -1,0 +1,179 @@
+/**
+ * The run folder that training writes, shared by `deno task train` and the
+ * notebooks:
+ *
+ * ```text
+ * config.json              the resolved config and the versions that ran it
+ * metrics.jsonl            one JSON object per logged step
+ * samples/step-NNNNNN.png  label codes as rows, c1 values as columns
+ * checkpoint/              the latest checkpoint (see checkpoint.ts)
+ * ```
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { saveCheckpoint } from "./checkpoint.ts";
+import type { Dataset } from "./mnist.ts";
+import { encodePng } from "./png.ts";
+import { linspace, sweep, tile } from "./sample.ts";
+import { type Metrics, train, type TrainCallbacks, type TrainState } from "./train.ts";
+import { runVersions } from "./versions.ts";
+
+/** Values of c1 shown in the sample grids' columns. */
+export const SAMPLE_VALUES: readonly number[] = linspace(-2, 2, 9);
+
+/** A run folder or metrics file that is missing or malformed. */
+export class RunDirError extends Error {
+  override name = "RunDirError";
+}
+
+/** The first file that marks `dir` as holding a run, or null when it holds none. */
+export async function existingRunFile(dir: string): Promise<string | null> {
+  for (const name of ["config.json", "metrics.jsonl", "checkpoint"]) {
+    if (await Deno.stat(join(dir, name)).then(() => true, () => false)) return name;
+  }
+  return null;
+}
+
+/** Where the sample grid of `step` is written. */
+export function samplePath(dir: string, step: number): string {
+  return join(dir, "samples", `step-${String(step).padStart(6, "0")}.png`);
+}
+
+/**
+ * Creates the run folder. On resume, drops metric lines logged after the
+ * state's step, since those steps will be trained again (a fresh state, step
+ * 0, drops them all).
+ */
+export async function prepareRunDir(dir: string, state: TrainState): Promise<void> {
+  await Deno.mkdir(join(dir, "samples"), { recursive: true });
+  const path = join(dir, "metrics.jsonl");
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch {
+    return;
+  }
+  const kept = text.split("\n").filter((line) => {
+    if (line.trim() === "") return false;
+    try {
+      return JSON.parse(line).step <= state.step;
+    } catch {
+      return false; // a line cut short by a kill
+    }
+  });
+  const tmp = `${path}.tmp`;
+  await Deno.writeTextFile(tmp, kept.map((l) => l + "\n").join(""));
+  await Deno.rename(tmp, path);
+}
+
+/** Writes the sample grid of the state's current step (c1 swept); returns its path. */
+export async function writeSample(state: TrainState, dir: string): Promise<string> {
+  const { images, rows, cols } = await sweep(state.generator, state.config, {
+    code: 1,
+    values: [...SAMPLE_VALUES],
+    seed: state.config.seed,
+  });
+  const grid = tile(images, { rows, cols });
+  const path = samplePath(dir, state.step);
+  await Deno.writeFile(path, encodePng(grid.pixels, grid));
+  return path;
+}
+
+/**
+ * Trains `state` into the run folder `dir` (which the caller has locked):
+ * writes config.json, appends metrics.jsonl, writes sample grids and
+ * checkpoints. `callbacks` run after the folder's own (a sample callback after
+ * its grid is on disk, so it can read {@linkcode samplePath}).
+ */
+export async function trainInRunDir(
+  state: TrainState,
+  dataset: Dataset,
+  options: { dir: string; callbacks?: TrainCallbacks },
+): Promise<void> {
+  const { dir } = options;
+  const extra = options.callbacks ?? {};
+  await prepareRunDir(dir, state);
+  const versions = await runVersions();
+  await Deno.writeTextFile(
+    join(dir, "config.json"),
+    JSON.stringify({ config: state.config, versions }, null, 2) + "\n",
+  );
+  const metricsFile = await Deno.open(join(dir, "metrics.jsonl"), { append: true, create: true });
+  try {
+    await train(state, dataset, {
+      ...extra,
+      onMetrics: async (m: Metrics) => {
+        await metricsFile.write(new TextEncoder().encode(JSON.stringify(m) + "\n"));
+        await extra.onMetrics?.(m);
+      },
+      onSample: async (s) => {
+        await writeSample(s, dir);
+        await extra.onSample?.(s);
+      },
+      onCheckpoint: async (s) => {
+        await metricsFile.sync();
+        await saveCheckpoint(s, join(dir, "checkpoint"), { versions });
+        await extra.onCheckpoint?.(s);
+      },
+    });
+  } finally {
+    metricsFile.close();
+  }
+}
+
+/** Fields every metrics line must hold as finite numbers. */
+const REQUIRED_METRICS = ["step", "d_loss", "g_loss"] as const;
+
+/**
+ * Reads a run's `metrics.jsonl` (`path` is the run folder or the file).
+ * A last line without its newline (a write cut short) is skipped; any other
+ * line that is not a JSON object with numeric `step`, `d_loss` and `g_loss`
+ * throws {@linkcode RunDirError} naming the file and line.
+ */
+export async function readMetrics(path: string): Promise<Metrics[]> {
+  const stat = await Deno.stat(path).catch(() => null);
+  if (!stat) {
+    throw new RunDirError(`${path}: no such run folder or metrics file`);
+  }
+  const file = stat.isDirectory ? join(path, "metrics.jsonl") : path;
+  let text: string;
+  try {
+    text = await Deno.readTextFile(file);
+  } catch {
+    throw new RunDirError(
+      `${file}: missing; expected a run folder written by \`deno task train\` or a notebook`,
+    );
+  }
+  // The last piece is "" after a final newline, or a line cut short: skip it.
+  const complete = text.split("\n").slice(0, -1);
+  const out: Metrics[] = [];
+  complete.forEach((line, i) => {
+    if (line.trim() === "") return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      throw new RunDirError(`${file}:${i + 1}: expected a JSON object, found ${clip(line)}`);
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      throw new RunDirError(`${file}:${i + 1}: expected a JSON object, found ${clip(line)}`);
+    }
+    const obj = value as Record<string, unknown>;
+    for (const key of REQUIRED_METRICS) {
+      if (typeof obj[key] !== "number" || !Number.isFinite(obj[key])) {
+        throw new RunDirError(
+          `${file}:${i + 1}: expected a finite number in "${key}", found ${
+            JSON.stringify(obj[key]) ?? "nothing"
+          }`,
+        );
+      }
+    }
+    out.push(obj as unknown as Metrics);
+  });
+  return out;
+}
+
+function clip(text: string): string {
+  return JSON.stringify(text.length > 60 ? text.slice(0, 60) + "…" : text);
+}

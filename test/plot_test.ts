@@ -1,0 +1,226 @@
+/**
+ * The plot helpers return elements of the expected structure, and
+ * `deno task plot` draws a run's loss curves (spawned as a user would).
+ */
+import { assert, assertEquals, assertMatch, assertStringIncludes, assertThrows } from "@std/assert";
+import { parseHTML } from "linkedom";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  digitGrid,
+  displayable,
+  displayBundle,
+  lossCurves,
+  miBoundPlot,
+  type PlotElement,
+  sweepPlot,
+  toHtml,
+  toSvg,
+} from "../lib/plot.ts";
+import type { Metrics } from "../lib/train.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/** `n` metrics lines with simple, distinct curves. */
+function fakeMetrics(n: number, scale = 1): Metrics[] {
+  return Array.from({ length: n }, (_, i) => ({
+    step: (i + 1) * 10,
+    d_loss: scale * (2 - i / n),
+    d_bce: 0.7,
+    d_label: 1.5,
+    d_code1: 0.01,
+    d_code2: 0.02,
+    d_acc: 0.5,
+    g_loss: scale * (3 - i / n),
+    g_bce: 0.8,
+    g_label: 2.3 - 2 * i / n,
+    g_code1: -0.1,
+    g_code2: -0.05,
+    li: 2 * i / n,
+    lr_d: 2e-4,
+    lr_g: 1e-4,
+    elapsed: i,
+  }));
+}
+
+function texts(el: PlotElement, selector = "text"): string[] {
+  return Array.from(el.querySelectorAll(selector)).map((t) => (t.textContent ?? "").trim());
+}
+
+function legend(el: PlotElement): string[] {
+  return Array.from(el.querySelectorAll("[class$='-swatch']")).map((s) =>
+    (s.textContent ?? "").trim()
+  );
+}
+
+Deno.test("lossCurves() draws one line per run and term, with labelled axes and a legend", () => {
+  const el = lossCurves(
+    [{ name: "a", metrics: fakeMetrics(5) }, { name: "b", metrics: fakeMetrics(5, 2) }],
+    { terms: ["d_loss", "g_loss"], title: "Losses" },
+  );
+  assertEquals(el.tagName.toLowerCase(), "figure");
+  assert(el.querySelector("svg") !== null, "no <svg>");
+  assertEquals(legend(el), ["a: d_loss", "a: g_loss", "b: d_loss", "b: g_loss"]);
+  const labels = texts(el);
+  assert(labels.some((t) => t.includes("training step")), `no x label in ${labels}`);
+  assert(labels.some((t) => t.includes("loss")), `no y label in ${labels}`);
+  assertEquals(el.querySelectorAll("[aria-label='line'] path").length, 4);
+  assertStringIncludes(el.querySelector("h2")?.textContent ?? "", "Losses");
+});
+
+Deno.test("lossCurves() names series by term alone for one run, and rejects unknown terms", () => {
+  const el = lossCurves([{ name: "only", metrics: fakeMetrics(3) }], {
+    terms: ["d_loss", "g_loss", "g_label"],
+  });
+  assertEquals(legend(el), ["d_loss", "g_loss", "g_label"]);
+  assertThrows(
+    // deno-lint-ignore no-explicit-any
+    () => lossCurves([{ name: "r", metrics: fakeMetrics(3) }], { terms: ["nope" as any] }),
+    RangeError,
+    'found "nope"',
+  );
+  assertThrows(
+    () => lossCurves([{ name: "r", metrics: [] }]),
+    RangeError,
+    'run "r" has no metrics',
+  );
+  assertThrows(() => lossCurves([]), RangeError, "at least one run");
+});
+
+Deno.test("miBoundPlot() shows L_I per run against the labelled H(c) = ln 10 rule", () => {
+  const el = miBoundPlot([
+    { name: "λ=0", metrics: fakeMetrics(4) },
+    { name: "λ=1", metrics: fakeMetrics(4) },
+  ]);
+  assertEquals(legend(el), ["λ=0", "λ=1"]);
+  const labels = texts(el);
+  assert(labels.some((t) => t.includes("H(c) = ln 10 ≈ 2.303")), `no H(c) label in ${labels}`);
+  assert(labels.some((t) => t.includes("L_I")), `no y label in ${labels}`);
+  assertEquals(el.querySelectorAll("[aria-label='rule'] line").length, 1);
+  assertEquals(el.querySelectorAll("[aria-label='line'] path").length, 2);
+});
+
+Deno.test("sweepPlot() places rows·cols PNG images on a labelled code-value axis", () => {
+  const rows = 3, cols = 5;
+  const images = new Float32Array(rows * cols * 784).map((_, i) => (i % 784) / 784);
+  const values = [-2, -1, 0, 1, 2];
+  const el = sweepPlot({ images, rows, cols }, { code: 2, values, digits: [1, 4, 9] });
+  assertEquals(el.tagName.toLowerCase(), "svg");
+  const marks = Array.from(el.querySelectorAll("image"));
+  assertEquals(marks.length, rows * cols);
+  for (const m of marks) assertMatch(m.getAttribute("href") ?? "", /^data:image\/png;base64,iVBOR/);
+  const labels = texts(el);
+  assert(labels.some((t) => t.startsWith("c2")), `no c2 axis label in ${labels}`);
+  assert(labels.some((t) => t.includes("digit")), `no digit axis label in ${labels}`);
+  for (const tick of ["−2", "−1", "0", "+1", "+2", "1", "4", "9"]) {
+    assert(labels.includes(tick), `no tick ${tick} in ${labels}`);
+  }
+  // Images sit at their code values: x grows along a row.
+  const xs = marks.slice(0, cols).map((m) => Number(m.getAttribute("x")));
+  assertEquals([...xs].sort((a, b) => a - b), xs);
+  assertThrows(
+    () => sweepPlot({ images, rows, cols }, { code: 1, values: [0, 1] }),
+    RangeError,
+    "expected 5 code values",
+  );
+});
+
+Deno.test("digitGrid() is an <img> of a PNG of the tiled digits (floats or bytes)", () => {
+  const floats = new Float32Array(12 * 784).fill(0.5);
+  const img = digitGrid(floats, { cols: 4, scale: 1 });
+  assertEquals(img.tagName.toLowerCase(), "img");
+  assertMatch(img.getAttribute("src") ?? "", /^data:image\/png;base64,/);
+  assertEquals(img.getAttribute("width"), String(4 * 30 + 2));
+  assertEquals(img.getAttribute("height"), String(3 * 30 + 2));
+  const fig = digitGrid(new Uint8Array(3 * 784).fill(200), { cols: 10, caption: "real digits" });
+  assertEquals(fig.tagName.toLowerCase(), "figure");
+  assert(fig.querySelector("img") !== null);
+  assertEquals(fig.querySelector("figcaption")?.textContent, "real digits");
+  assertThrows(() => digitGrid(new Float32Array(100), { cols: 2 }), RangeError, "28×28");
+});
+
+Deno.test("toSvg() makes a standalone SVG with the legend drawn in it; toHtml() is the element", () => {
+  const el = lossCurves([{ name: "r", metrics: fakeMetrics(4) }], { title: "T" });
+  const svg = toSvg(el);
+  assertMatch(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="\d+" height="\d+"/);
+  const { document } = parseHTML(`<html><body>${svg}</body></html>`) as unknown as {
+    document: { querySelector(s: string): PlotElement };
+  };
+  const root = document.querySelector("svg");
+  const all = texts(root);
+  for (const want of ["T", "d_loss", "g_loss"]) assert(all.includes(want), `no ${want} in ${all}`);
+  assertEquals(root.querySelectorAll("svg").length >= 1, true);
+  assertEquals(toHtml(el), el.outerHTML);
+  const bare = sweepPlot({ images: new Float32Array(784), rows: 1, cols: 1 }, {
+    code: 1,
+    values: [0],
+  });
+  assertMatch(toSvg(bare), /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+});
+
+Deno.test("displayBundle() and displayable() give Jupyter text/html for an element", async () => {
+  const el = digitGrid(new Float32Array(784), { cols: 1 });
+  const bundle = displayBundle([`step 1 <of> 2`, el]);
+  assertStringIncludes(bundle["text/html"], el.outerHTML);
+  assertStringIncludes(bundle["text/html"], "step 1 &lt;of&gt; 2");
+  assertStringIncludes(bundle["text/plain"], "step 1 <of> 2");
+  const obj = displayable(el);
+  const render = obj[Symbol.for("Jupyter.display")];
+  assertEquals(typeof render, "function");
+  assertEquals((await render())["text/html"], displayBundle(el)["text/html"]);
+});
+
+interface Result {
+  code: number;
+  stderr: string;
+}
+
+async function plotTask(args: string[]): Promise<Result> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "-q", "plot", ...args],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
+}
+
+Deno.test("deno task plot writes a run's loss curves as SVG", async () => {
+  const dir = await Deno.makeTempDir();
+  const run = join(dir, "run");
+  await Deno.mkdir(run);
+  await Deno.writeTextFile(
+    join(run, "metrics.jsonl"),
+    fakeMetrics(6).map((m) => JSON.stringify(m) + "\n").join(""),
+  );
+  const out = join(dir, "loss.svg");
+  const r = await plotTask(["--run", run, "--out", out, "--terms", "d_loss,g_loss,li"]);
+  assertEquals(r.code, 0, r.stderr);
+  const svg = await Deno.readTextFile(out);
+  assertMatch(svg, /^<svg xmlns=/);
+  for (const want of ["d_loss", "g_loss", "li", "training step"]) assertStringIncludes(svg, want);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("deno task plot fails clearly on a missing run, bad metrics and bad flags", async () => {
+  const dir = await Deno.makeTempDir();
+  const missing = await plotTask(["--run", join(dir, "nope"), "--out", join(dir, "x.svg")]);
+  assertEquals(missing.code, 1);
+  assertMatch(missing.stderr.trim(), /^error: .*nope: no such run folder or metrics file$/);
+  await Deno.mkdir(join(dir, "empty"));
+  const noMetrics = await plotTask(["--run", join(dir, "empty"), "--out", join(dir, "x.svg")]);
+  assertEquals(noMetrics.code, 1);
+  assertMatch(noMetrics.stderr, /metrics\.jsonl: missing/);
+  await Deno.writeTextFile(join(dir, "bad.jsonl"), '{"step":1,"d_loss":1,"g_loss":1}\nnot json\n');
+  const bad = await plotTask(["--run", join(dir, "bad.jsonl"), "--out", join(dir, "x.svg")]);
+  assertEquals(bad.code, 1);
+  assertMatch(bad.stderr, /bad\.jsonl:2: expected a JSON object, found "not json"/);
+  const usage = await plotTask(["--run", join(dir, "bad.jsonl")]);
+  assertEquals(usage.code, 2);
+  assertMatch(usage.stderr, /--out is required/);
+  const help = await plotTask(["--help"]);
+  assertEquals(help.code, 0);
+  assert(!(await Deno.stat(join(dir, "x.svg")).then(() => true, () => false)), "wrote on error");
+  await Deno.remove(dir, { recursive: true });
+});
