@@ -23,6 +23,7 @@ import { ConfigError, type InfoGanConfig, SHAPE_FIELDS, validateConfig } from ".
 import { type NamedSlot, shapesEqual } from "./optimizer.ts";
 import { Random, type RandomState } from "./random.ts";
 import { createState, disposeState, type TrainState } from "./train.ts";
+import { exists, isDir } from "./fs_util.ts";
 
 /** Identifies the format in `state.json`. */
 export const CHECKPOINT_FORMAT = "infogan-checkpoint/1";
@@ -375,21 +376,4 @@ async function writeSynced(path: string, bytes: Uint8Array): Promise<void> {
 async function sha256(bytes: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function isDir(path: string): Promise<boolean> {
-  try {
-    return (await Deno.stat(path)).isDirectory;
-  } catch {
-    return false;
-  }
 }

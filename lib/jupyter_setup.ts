@@ -20,6 +20,7 @@
  * Idempotent: when kernel.json already matches, only (c) runs.
  */
 import { join } from "node:path";
+import { exists, readText } from "./fs_util.ts";
 
 /** The kernel's name in notebooks' metadata (`kernelspec.name`). */
 export const KERNEL_NAME = "deno";
@@ -173,21 +174,4 @@ async function run(
     );
   }
   return text.decode(out.stdout);
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function readText(path: string): Promise<string | null> {
-  try {
-    return await Deno.readTextFile(path);
-  } catch {
-    return null;
-  }
 }

@@ -17,6 +17,7 @@
  * Every step is skipped when its stamp says it is already done.
  */
 import { dirname, join, relative } from "node:path";
+import { exists, readText } from "./fs_util.ts";
 
 /** node-gyp from npm, exact version (12.x still supports Node 20). */
 export const NODE_GYP_VERSION = "12.4.0";
@@ -319,23 +320,6 @@ async function symlink(path: string, target: string): Promise<void> {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
   }
   await Deno.symlink(want, path);
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function readText(path: string): Promise<string | null> {
-  try {
-    return await Deno.readTextFile(path);
-  } catch {
-    return null;
-  }
 }
 
 async function sha256(bytes: Uint8Array): Promise<string> {

@@ -25,7 +25,7 @@ import { IMAGE_SIZE } from "./generator.ts";
 import { categoricalEntropy } from "./mutual_info.ts";
 import { encodePng } from "./png.ts";
 import { tile } from "./sample.ts";
-import type { Metrics } from "./train.ts";
+import { METRIC_NAMES, type Metrics } from "./train.ts";
 
 /** The part of a (linkedom) DOM element that the helpers return and the tests read. */
 export interface PlotElement {
@@ -70,17 +70,7 @@ export type MetricTerm = Exclude<keyof Metrics, "step">;
 
 /** Every plottable term, in `metrics.jsonl` order. */
 export const METRIC_TERMS: readonly MetricTerm[] = [
-  "d_loss",
-  "d_bce",
-  "d_label",
-  "d_code1",
-  "d_code2",
-  "d_acc",
-  "g_loss",
-  "g_bce",
-  "g_label",
-  "g_code1",
-  "g_code2",
+  ...METRIC_NAMES,
   "li",
   "lr_d",
   "lr_g",

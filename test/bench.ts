@@ -19,6 +19,7 @@ import { type BackendName, resolveConfig } from "../lib/config.ts";
 import { loadDataset } from "../lib/mnist.ts";
 import { createState, trainStep } from "../lib/train.ts";
 import { type FlagSpec, helpText, parseArgs, runMain, UsageError } from "../lib/cli/args.ts";
+import { exists } from "../lib/fs_util.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -296,10 +297,6 @@ function emptyResult(backend: string, steps: number, batch: number): BenchResult
 
 function cpuName(): string {
   return os.cpus()[0]?.model?.trim() || "unknown CPU";
-}
-
-async function exists(path: string): Promise<boolean> {
-  return await Deno.stat(path).then(() => true, () => false);
 }
 
 if (import.meta.main) await runMain(main);

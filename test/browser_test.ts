@@ -11,6 +11,7 @@ import { assert, assertEquals } from "@std/assert";
 import { basename, dirname, join } from "node:path";
 import { isolatedJupyterEnv, requireJupyter, ROOT, SMALL_ENV, spawnLab } from "./lab_helpers.ts";
 import type { BrowserReport } from "./browser_driver.ts";
+import { exists } from "../lib/fs_util.ts";
 
 /**
  * The notebook under test, relative to the project root
@@ -21,15 +22,6 @@ const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOT = join(ROOT, "test-artifacts", "04_code_sweeps.png");
 /** Seconds for the browser to load the notebook and run every cell at the small settings. */
 const RUN_TIMEOUT_S = 480;
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 Deno.test("JupyterLab in Chromium runs 04_code_sweeps: an SVG plot and digit images, no errors", async () => {
   await requireJupyter();

@@ -6,6 +6,7 @@ import { assert, assertEquals, assertMatch } from "@std/assert";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readIdx } from "../lib/idx.ts";
+import { exists } from "../lib/fs_util.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TINY = [
@@ -49,10 +50,6 @@ async function task(
 function errorLine(r: Result): string {
   const lines = r.stderr.trim().split("\n");
   return lines[lines.length - 1];
-}
-
-async function exists(path: string): Promise<boolean> {
-  return await Deno.stat(path).then(() => true, () => false);
 }
 
 function readMetrics(text: string): Record<string, number>[] {

@@ -26,6 +26,7 @@ import {
   UsageError,
 } from "./args.ts";
 import { envOverrides, progressReporter } from "./common.ts";
+import { isDir } from "../fs_util.ts";
 
 const SPECS: Record<string, FlagSpec> = {
   out: { kind: "string", help: "run folder to write (default runs/<preset>-<seed>)" },
@@ -128,10 +129,6 @@ async function loadCheckpointAfterBackend(
   const state = await loadCheckpoint(ckpt, { overrides });
   console.error(`resuming ${ckpt} at step ${state.step} of ${state.config.steps}`);
   return state;
-}
-
-async function isDir(path: string): Promise<boolean> {
-  return await Deno.stat(path).then((s) => s.isDirectory, () => false);
 }
 
 async function refuseExistingRun(out: string): Promise<void> {
