@@ -21,6 +21,7 @@
  */
 import { join } from "node:path";
 import { exists, readText } from "./fs_util.ts";
+import { runSetupCommand } from "./setup_command.ts";
 
 /** The kernel's name in notebooks' metadata (`kernelspec.name`). */
 export const KERNEL_NAME = "deno";
@@ -143,35 +144,13 @@ async function verifyKernel(root: string, jupyter: string, dir: string): Promise
   }
 }
 
-/** Runs a command with extra env; returns stdout; throws naming the step and stderr. */
-async function run(
+/** Runs a command with extra env and cwd; returns its stdout. */
+function run(
   step: string,
   cmd: string,
   args: string[],
   env: Record<string, string>,
   cwd?: string,
 ): Promise<string> {
-  const shown = [cmd, ...args].join(" ");
-  let out: Deno.CommandOutput;
-  try {
-    out = await new Deno.Command(cmd, {
-      args,
-      env,
-      cwd,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-  } catch (e) {
-    throw new Error(`jupyter setup ${step}: could not start \`${shown}\`: ${(e as Error).message}`);
-  }
-  const text = new TextDecoder();
-  if (!out.success) {
-    const detail = (text.decode(out.stderr).trim() || text.decode(out.stdout).trim())
-      .split("\n").slice(-20).join("\n");
-    throw new Error(
-      `jupyter setup ${step}: \`${shown}\` failed with exit code ${out.code}:\n${detail}`,
-    );
-  }
-  return text.decode(out.stdout);
+  return runSetupCommand(cmd, args, { step: `jupyter setup ${step}`, env, cwd });
 }

@@ -18,6 +18,7 @@
  */
 import { dirname, join, relative } from "node:path";
 import { exists, readText } from "./fs_util.ts";
+import { runSetupCommand } from "./setup_command.ts";
 
 /** node-gyp from npm, exact version (12.x still supports Node 20). */
 export const NODE_GYP_VERSION = "12.4.0";
@@ -272,41 +273,14 @@ export const TENSORFLOW_PERMISSIONS: readonly string[] = [
   "--allow-ffi=node_modules",
 ];
 
-/** Runs a command, returns its stdout; throws naming the step and stderr's tail. */
-async function run(
+/** Runs a command; returns its stdout. */
+function run(
   step: string,
   cmd: string,
   args: string[],
   options: { cwd?: string },
 ): Promise<string> {
-  const shown = [cmd, ...args].join(" ");
-  let out: Deno.CommandOutput;
-  try {
-    out = await new Deno.Command(cmd, {
-      args,
-      cwd: options.cwd,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-  } catch (e) {
-    throw new Error(`native setup ${step}: could not start \`${shown}\`: ${(e as Error).message}`);
-  }
-  const text = new TextDecoder();
-  if (!out.success) {
-    const stderr = text.decode(out.stderr).trim();
-    const detail = stderr || text.decode(out.stdout).trim();
-    throw new Error(
-      `native setup ${step}: \`${shown}\` failed with exit code ${out.code}:\n${tail(detail)}`,
-    );
-  }
-  return text.decode(out.stdout);
-}
-
-/** The last lines of a command's output, at most about 2000 characters. */
-function tail(text: string): string {
-  const lines = text.split("\n").slice(-20).join("\n");
-  return lines.length > 2000 ? "…" + lines.slice(-2000) : lines;
+  return runSetupCommand(cmd, args, { step: `native setup ${step}`, cwd: options.cwd });
 }
 
 /** Makes `path` a symlink to `target` (relative, so the tree can move). */

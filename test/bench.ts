@@ -158,6 +158,31 @@ async function runChild(cmd: string, args: string[]): Promise<BenchResult | { er
  * adapter (a software one such as lavapipe takes minutes per book step; name
  * it in --backends to time it anyway), and wasm.
  */
+/** Times (or soaks) one backend in a child process, so peak RSS is its own. */
+function runWorker(
+  backend: string,
+  options: { steps: number; warmup: number; batch: number; soak: boolean },
+): Promise<BenchResult | { error: string }> {
+  return runChild(Deno.execPath(), [
+    "run",
+    "--allow-read",
+    "--allow-write",
+    "--allow-env",
+    "--allow-ffi",
+    "--allow-sys",
+    fileURLToPath(import.meta.url),
+    ...(options.soak ? ["--soak"] : []),
+    "--worker",
+    backend,
+    "--steps",
+    String(options.steps),
+    "--warmup",
+    String(options.warmup),
+    "--batch",
+    String(options.batch),
+  ]);
+}
+
 async function available(): Promise<string[]> {
   const list: string[] = [];
   if (tensorflowAvailable()) list.push("tensorflow");
@@ -192,24 +217,7 @@ async function main(): Promise<void> {
     const n = (v.steps ?? 2000) as number;
     const w = (v.warmup ?? 50) as number;
     const backend = (v.backends as string | undefined) ?? "auto";
-    const r = await runChild(Deno.execPath(), [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-ffi",
-      "--allow-sys",
-      fileURLToPath(import.meta.url),
-      "--soak",
-      "--worker",
-      backend,
-      "--steps",
-      String(n),
-      "--warmup",
-      String(w),
-      "--batch",
-      String(batch),
-    ]);
+    const r = await runWorker(backend, { steps: n, warmup: w, batch, soak: true });
     if ("error" in r && r.error) throw new Error(`soak failed: ${r.error}`);
     const soaked = r as unknown as SoakResult;
     if (v.json) console.log(JSON.stringify(soaked, null, 2));
@@ -227,24 +235,10 @@ async function main(): Promise<void> {
   }
   const backends = v.backends ? (v.backends as string).split(",") : await available();
   const results: BenchResult[] = [];
-  const self = fileURLToPath(import.meta.url);
-  const perms = ["--allow-read", "--allow-write", "--allow-env", "--allow-ffi", "--allow-sys"];
   const jobs: [string, number, number][] = backends.map((b) => [b, steps, warmup]);
   if (v.cpu) jobs.push(["cpu", 1, 0]);
   for (const [backend, n, w] of jobs) {
-    const r = await runChild(Deno.execPath(), [
-      "run",
-      ...perms,
-      self,
-      "--worker",
-      backend,
-      "--steps",
-      String(n),
-      "--warmup",
-      String(w),
-      "--batch",
-      String(batch),
-    ]);
+    const r = await runWorker(backend, { steps: n, warmup: w, batch, soak: false });
     results.push("backend" in r ? r : { ...emptyResult(backend, n, batch), error: r.error });
   }
   const python = join(ROOT, ".venv/bin/python");

@@ -7,22 +7,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readIdx } from "../lib/idx.ts";
 import { exists } from "../lib/fs_util.ts";
+import { TINY_TRAIN_FLAGS } from "./helpers.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const TINY = [
-  "--preset",
-  "quick",
-  "--batch-size",
-  "4",
-  "--width",
-  "0.125",
-  "--log-every",
-  "1",
-  "--sample-every",
-  "2",
-  "--checkpoint-every",
-  "2",
-];
+const TINY = [...TINY_TRAIN_FLAGS, "--sample-every", "2", "--checkpoint-every", "2"];
 
 interface Result {
   code: number;

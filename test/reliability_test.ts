@@ -9,20 +9,10 @@ import { fileURLToPath } from "node:url";
 import { loadCheckpoint, resolveCheckpoint } from "../lib/checkpoint.ts";
 import { initBackend } from "../lib/backend.ts";
 import { disposeState } from "../lib/train.ts";
+import { TINY_TRAIN_FLAGS } from "./helpers.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const TINY = [
-  "--preset",
-  "quick",
-  "--batch-size",
-  "4",
-  "--width",
-  "0.125",
-  "--log-every",
-  "1",
-  "--sample-every",
-  "1000",
-];
+const TINY = [...TINY_TRAIN_FLAGS, "--sample-every", "1000"];
 
 await initBackend("wasm");
 

@@ -10,7 +10,7 @@
  */
 import { join } from "node:path";
 import { initBackend } from "../backend.ts";
-import { loadCheckpoint, resolveCheckpoint } from "../checkpoint.ts";
+import { loadCheckpoint, readCheckpointState, resolveCheckpoint } from "../checkpoint.ts";
 import { type InfoGanConfig, resolveConfig } from "../config.ts";
 import { type Dataset, loadDataset } from "../mnist.ts";
 import { existingRunFile, trainInRunDir } from "../run_dir.ts";
@@ -36,9 +36,6 @@ const SPECS: Record<string, FlagSpec> = {
   },
   ...configFlagSpecs(),
 };
-
-/** Values of c1 shown in the sample grids' columns. */
-export { SAMPLE_VALUES } from "../run_dir.ts";
 
 async function main(): Promise<void> {
   const parsed = parseArgs(Deno.args, SPECS);
@@ -123,8 +120,9 @@ async function loadCheckpointAfterBackend(
   ckpt: string,
   overrides: Partial<InfoGanConfig>,
 ): Promise<TrainState> {
-  const meta = JSON.parse(await Deno.readTextFile(join(ckpt, "state.json")).catch(() => "{}"));
-  const backend = await initBackend(overrides.backend ?? meta?.config?.backend ?? "auto");
+  // Verified read: a damaged state.json is reported naming the file.
+  const meta = await readCheckpointState(ckpt);
+  const backend = await initBackend(overrides.backend ?? meta.config.backend);
   console.error(`backend: ${backend}`);
   const state = await loadCheckpoint(ckpt, { overrides });
   console.error(`resuming ${ckpt} at step ${state.step} of ${state.config.steps}`);
