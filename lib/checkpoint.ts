@@ -16,6 +16,10 @@
  * checks every file's size and SHA-256 and every weight's name and shape
  * against a model freshly built from the config, so weights are never
  * loaded silently wrong.
+ *
+ * {@linkcode exportWeights} writes a *weights-only* checkpoint (no optimizer
+ * files, optionally float16 weights): enough to sample and evaluate, not to
+ * resume. `state.json` marks it with `weightsOnly: true`.
  */
 import * as tf from "@tensorflow/tfjs";
 import { dirname, join } from "node:path";
@@ -23,7 +27,7 @@ import { ConfigError, type InfoGanConfig, SHAPE_FIELDS, validateConfig } from ".
 import { type NamedSlot, shapesEqual } from "./optimizer.ts";
 import { Random, type RandomState } from "./random.ts";
 import { createState, disposeState, type TrainState } from "./train.ts";
-import { exists, isDir } from "./fs_util.ts";
+import { exists, isDir, sha256Hex } from "./fs_util.ts";
 
 /** Identifies the format in `state.json`. */
 export const CHECKPOINT_FORMAT = "infogan-checkpoint/1";
@@ -42,6 +46,8 @@ export interface CheckpointState {
   config: InfoGanConfig;
   versions: Record<string, string>;
   optimizers: { d: { iterations: number }; g: { iterations: number } };
+  /** True for an export without optimizer state: it loads, but cannot resume. */
+  weightsOnly?: boolean;
   /** Byte size and SHA-256 (hex) of every other file, by relative path. */
   files: Record<string, { bytes: number; sha256: string }>;
 }
@@ -74,7 +80,7 @@ export async function saveCheckpoint(
   for (const [rel, bytes] of Object.entries(files)) {
     await Deno.mkdir(dirname(join(tmp, rel)), { recursive: true });
     await writeSynced(join(tmp, rel), bytes);
-    digests[rel] = { bytes: bytes.length, sha256: await sha256(bytes) };
+    digests[rel] = { bytes: bytes.length, sha256: await sha256Hex(bytes) };
   }
   const meta: CheckpointState = {
     format: CHECKPOINT_FORMAT,
@@ -132,28 +138,43 @@ export async function readCheckpointState(dir: string): Promise<CheckpointState>
   } catch (e) {
     throw new CheckpointError((e as Error).message);
   }
-  const files = meta.files ?? {};
   const expected = ["generator", "discriminator"]
     .flatMap((m) => MODEL_FILES.map((f) => `${m}/${f}`))
-    .concat(["optimizer.json", "optimizer.bin"]);
-  for (const rel of expected) {
+    .concat(meta.weightsOnly ? [] : ["optimizer.json", "optimizer.bin"]);
+  await verifyFiles(dir, meta.files ?? {}, expected, path);
+  return meta as CheckpointState;
+}
+
+/** Size and SHA-256 of a file, as listed in a manifest. */
+export type FileDigests = Record<string, { bytes: number; sha256: string }>;
+
+/**
+ * Checks that each of `rels` (relative to `dir`) is listed in `files` (read
+ * from `listedIn`) and has the listed size and SHA-256.
+ */
+export async function verifyFiles(
+  dir: string,
+  files: FileDigests,
+  rels: string[],
+  listedIn: string,
+): Promise<void> {
+  for (const rel of rels) {
     const want = files[rel];
     const file = join(dir, rel);
-    if (!want) throw new CheckpointError(`${path}: expected an entry for ${rel}, found none`);
+    if (!want) throw new CheckpointError(`${listedIn}: expected an entry for ${rel}, found none`);
     const bytes = await readFile(file);
     if (bytes.length !== want.bytes) {
       throw new CheckpointError(
         `${file}: expected ${want.bytes} bytes, found ${bytes.length} (truncated or replaced)`,
       );
     }
-    const digest = await sha256(bytes);
+    const digest = await sha256Hex(bytes);
     if (digest !== want.sha256) {
       throw new CheckpointError(
         `${file}: expected SHA-256 ${want.sha256}, found ${digest} (file was modified)`,
       );
     }
   }
-  return meta as CheckpointState;
 }
 
 /**
@@ -167,6 +188,11 @@ export async function loadCheckpoint(
 ): Promise<TrainState> {
   const dir = await resolveCheckpoint(path);
   const meta = await readCheckpointState(dir);
+  if (meta.weightsOnly) {
+    throw new CheckpointError(
+      `${dir}: expected a training checkpoint, found a weights-only export (no optimizer state); it can be sampled and evaluated but not resumed`,
+    );
+  }
   const overrides = options.overrides ?? {};
   for (const key of SHAPE_FIELDS) {
     if (key in overrides && overrides[key] !== meta.config[key]) {
@@ -215,23 +241,111 @@ export async function loadCheckpoint(
 export async function loadGenerator(
   path: string,
 ): Promise<{ generator: tf.LayersModel; config: InfoGanConfig; step: number }> {
+  const { generator, discriminator, config, step } = await loadModels(path, {
+    discriminator: false,
+  });
+  discriminator?.dispose();
+  return { generator, config, step };
+}
+
+/** A checkpoint's networks without optimizer state, for sampling and evaluation. */
+export interface LoadedModels {
+  generator: tf.LayersModel;
+  /** D with its Q heads; null when not requested. */
+  discriminator: tf.LayersModel | null;
+  config: InfoGanConfig;
+  step: number;
+}
+
+/**
+ * Loads the generator and (unless `discriminator: false`) the discriminator
+ * of a training checkpoint or a weights-only export.
+ */
+export async function loadModels(
+  path: string,
+  options: { discriminator?: boolean } = {},
+): Promise<LoadedModels> {
   const dir = await resolveCheckpoint(path);
   const meta = await readCheckpointState(dir);
   const state = createState(meta.config);
-  await loadModelWeights(state.generator, join(dir, "generator"));
-  state.discriminator.dispose();
   state.optD.dispose();
   state.optG.dispose();
-  return { generator: state.generator, config: meta.config, step: meta.step };
+  const wantD = options.discriminator ?? true;
+  try {
+    await loadModelWeights(state.generator, join(dir, "generator"));
+    if (wantD) await loadModelWeights(state.discriminator, join(dir, "discriminator"));
+  } catch (e) {
+    state.generator.dispose();
+    state.discriminator.dispose();
+    throw e;
+  }
+  if (!wantD) state.discriminator.dispose();
+  return {
+    generator: state.generator,
+    discriminator: wantD ? state.discriminator : null,
+    config: meta.config,
+    step: meta.step,
+  };
+}
+
+/**
+ * Writes a weights-only checkpoint of `path` to `out`: the config, step and
+ * both networks (float16 when asked, halving the size), without optimizer
+ * state. {@linkcode loadModels} reads it; resuming from it is refused.
+ */
+export async function exportWeights(
+  path: string,
+  out: string,
+  options: { float16?: boolean } = {},
+): Promise<void> {
+  const dir = await resolveCheckpoint(path);
+  const meta = await readCheckpointState(dir);
+  const models = await loadModels(dir);
+  try {
+    const files: Record<string, Uint8Array> = {};
+    for (
+      const [name, model] of [["generator", models.generator], [
+        "discriminator",
+        models.discriminator!,
+      ]] as const
+    ) {
+      const { json, weights } = await serializeModel(model, options);
+      files[`${name}/model.json`] = json;
+      files[`${name}/weights.bin`] = weights;
+    }
+    const digests: FileDigests = {};
+    await Deno.remove(out, { recursive: true }).catch(() => {});
+    for (const [rel, bytes] of Object.entries(files)) {
+      await Deno.mkdir(dirname(join(out, rel)), { recursive: true });
+      await writeSynced(join(out, rel), bytes);
+      digests[rel] = { bytes: bytes.length, sha256: await sha256Hex(bytes) };
+    }
+    const exported: CheckpointState = { ...meta, weightsOnly: true, files: digests };
+    await writeSynced(
+      join(out, "state.json"),
+      new TextEncoder().encode(JSON.stringify(exported, null, 2) + "\n"),
+    );
+  } finally {
+    models.generator.dispose();
+    models.discriminator?.dispose();
+  }
 }
 
 function modelsOf(state: TrainState): [string, tf.LayersModel][] {
   return [["generator", state.generator], ["discriminator", state.discriminator]];
 }
 
-async function serializeModel(
+/** A model's `model.json` and `weights.bin` bytes. */
+export interface ModelFiles {
+  json: Uint8Array;
+  weights: Uint8Array;
+}
+
+/** Serialises a model in the tfjs layers format, optionally as float16. */
+export async function serializeModel(
   model: tf.LayersModel,
-): Promise<{ json: Uint8Array; weights: Uint8Array }> {
+  options: { float16?: boolean } = {},
+): Promise<ModelFiles> {
   let artifacts: tf.io.ModelArtifacts | undefined;
   await model.save({
     save: (a: tf.io.ModelArtifacts) => {
@@ -244,21 +358,68 @@ async function serializeModel(
   if (!artifacts?.weightSpecs || !artifacts.weightData) {
     throw new Error(`saving ${model.name}: tfjs returned no weights`);
   }
-  const weights = new Uint8Array(
+  let weights: Uint8Array = new Uint8Array(
     tf.io.concatenateArrayBuffers(artifacts.weightData as ArrayBuffer | ArrayBuffer[]),
   );
+  let specs = artifacts.weightSpecs;
+  if (options.float16) {
+    const half = toFloat16(
+      new Float32Array(weights.buffer, weights.byteOffset, weights.length / 4),
+    );
+    weights = new Uint8Array(half.buffer);
+    specs = specs.map((s) => ({ ...s, quantization: { dtype: "float16" } }));
+  }
   const json = {
     format: "layers-model",
     generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
     convertedBy: null,
     modelTopology: artifacts.modelTopology,
-    weightsManifest: [{ paths: ["weights.bin"], weights: artifacts.weightSpecs }],
+    weightsManifest: [{ paths: ["weights.bin"], weights: specs }],
   };
   return { json: new TextEncoder().encode(JSON.stringify(json)), weights };
 }
 
+/** IEEE half-precision bits of each value, rounded to nearest even. */
+export function toFloat16(values: Float32Array): Uint16Array {
+  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
+  const out = new Uint16Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const x = bits[i];
+    const sign = (x >>> 16) & 0x8000;
+    const exp = (x >>> 23) & 0xff;
+    const mant = x & 0x7fffff;
+    if (exp === 0xff) {
+      out[i] = sign | 0x7c00 | (mant ? 0x200 : 0); // Inf or NaN
+      continue;
+    }
+    const e = exp - 127 + 15;
+    if (e >= 0x1f) {
+      out[i] = sign | 0x7c00; // overflow to Inf
+    } else if (e <= 0) {
+      // Subnormal half (or zero): shift the mantissa with its implicit 1.
+      if (e < -10) {
+        out[i] = sign;
+        continue;
+      }
+      const m = mant | 0x800000;
+      const shift = 14 - e;
+      let half = m >>> shift;
+      const rest = m & ((1 << shift) - 1);
+      const halfway = 1 << (shift - 1);
+      if (rest > halfway || (rest === halfway && (half & 1))) half++;
+      out[i] = sign | half;
+    } else {
+      let half = (e << 10) | (mant >>> 13);
+      const rest = mant & 0x1fff;
+      if (rest > 0x1000 || (rest === 0x1000 && (half & 1))) half++;
+      out[i] = sign | half; // a carry into the exponent is the right rounding
+    }
+  }
+  return out;
+}
+
 /** Loads `dir/model.json` + `dir/weights.bin` into `model`, checking every weight. */
-async function loadModelWeights(model: tf.LayersModel, dir: string): Promise<void> {
+export async function loadModelWeights(model: tf.LayersModel, dir: string): Promise<void> {
   const jsonPath = join(dir, "model.json");
   const binPath = join(dir, "weights.bin");
   const json = parseJson(await readFile(jsonPath), jsonPath) as {
@@ -325,12 +486,17 @@ async function decodeChecked(
   const bytes = await readFile(binPath);
   let expected = 0;
   for (const s of specs) {
-    if (s.dtype !== "float32" || !Array.isArray(s.shape) || s.quantization) {
+    const half = s.quantization?.dtype === "float16";
+    if (
+      s.dtype !== "float32" || !Array.isArray(s.shape) || (s.quantization && !half)
+    ) {
       throw new CheckpointError(
-        `${jsonPath}: expected float32 weight entries, found ${JSON.stringify(s).slice(0, 120)}`,
+        `${jsonPath}: expected float32 or float16 weight entries, found ${
+          JSON.stringify(s).slice(0, 120)
+        }`,
       );
     }
-    expected += 4 * s.shape.reduce((a, b) => a * b, 1);
+    expected += (half ? 2 : 4) * s.shape.reduce((a, b) => a * b, 1);
   }
   if (bytes.length !== expected) {
     throw new CheckpointError(
@@ -371,9 +537,4 @@ async function writeSynced(path: string, bytes: Uint8Array): Promise<void> {
   } finally {
     file.close();
   }
-}
-
-async function sha256(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -4,9 +4,9 @@
  */
 
 /** Names of the built-in presets. */
-export type PresetName = "book" | "quick";
-/** Network layout; a later `paper` architecture slots in here. */
-export type Architecture = "book";
+export type PresetName = "book" | "quick" | "paper";
+/** Network layout: the book's, or the paper's appendix C table 1. */
+export type Architecture = "book" | "paper";
 /** Continuous-code loss: the book's `-c·log q`, or a Gaussian NLL. */
 export type ContinuousLoss = "book" | "gaussian";
 /** Prior of the continuous codes. */
@@ -40,6 +40,11 @@ export interface InfoGanConfig {
   architecture: Architecture;
   /** Pair real images with their real labels in the label head (book: semi-supervised). */
   supervisedLabels: boolean;
+  /**
+   * D's fakes come from G in training mode (batch statistics), as in the
+   * paper's code; the book calls `generator.predict` (moving averages).
+   */
+  fakeBatchStats: boolean;
   /** Loss of the continuous Q heads; `gaussian` also makes those heads linear. */
   continuousLoss: ContinuousLoss;
   /** Optimizer for both networks; the book uses RMSprop. */
@@ -89,6 +94,7 @@ export const BOOK: InfoGanConfig = {
   width: 1,
   architecture: "book",
   supervisedLabels: true,
+  fakeBatchStats: false,
   continuousLoss: "book",
   optimizer: "rmsprop",
   lrD: 2e-4,
@@ -120,10 +126,41 @@ export const QUICK: InfoGanConfig = {
   checkpointEvery: 100,
 };
 
+/**
+ * The MNIST setup of Chen et al. 2016 (appendix C) and the authors' released
+ * code: the paper's networks, an unsupervised Cat(10) code, two Unif(-1, 1)
+ * codes with a fixed-variance Gaussian Q, λ = 1 for the category and less for
+ * the continuous codes, Adam (D 2e-4, G 1e-3, β1 = 0.5), batch 128 and
+ * 50 epochs of 100 updates.
+ */
+export const PAPER: InfoGanConfig = {
+  ...BOOK,
+  preset: "paper",
+  steps: 5_000,
+  batchSize: 128,
+  codeDist: "uniform",
+  architecture: "paper",
+  supervisedLabels: false,
+  fakeBatchStats: true,
+  continuousLoss: "gaussian",
+  optimizer: "adam",
+  lrD: 2e-4,
+  lrG: 1e-3,
+  decayD: 0,
+  decayG: 0,
+  beta1: 0.5,
+  labelWeight: 1,
+  codeWeight: 0.5,
+  logEvery: 50,
+  sampleEvery: 500,
+  checkpointEvery: 500,
+};
+
 /** All presets by name. */
 export const PRESETS: Readonly<Record<PresetName, InfoGanConfig>> = {
   book: BOOK,
   quick: QUICK,
+  paper: PAPER,
 };
 
 /** A configuration value that failed validation. */
@@ -149,7 +186,7 @@ const WEIGHT = { kind: "float", min: 0, max: 1000 } as const;
 
 /** Type and range of every field, used for flags, environment and JSON. */
 export const FIELDS: Readonly<Record<Key, FieldSpec>> = {
-  preset: { kind: "enum", values: ["book", "quick"], help: "starting values" },
+  preset: { kind: "enum", values: ["book", "quick", "paper"], help: "starting values" },
   seed: { kind: "int", min: 0, max: 0xffffffff, help: "seed of weights, noise and data order" },
   steps: { kind: "int", min: 0, max: 100_000_000, help: "total training steps" },
   batchSize: { kind: "int", min: 1, max: 65_536, help: "real images per step" },
@@ -170,8 +207,9 @@ export const FIELDS: Readonly<Record<Key, FieldSpec>> = {
     minExclusive: true,
     help: "filter multiplier on every layer",
   },
-  architecture: { kind: "enum", values: ["book"], help: "network layout" },
+  architecture: { kind: "enum", values: ["book", "paper"], help: "network layout" },
   supervisedLabels: { kind: "bool", help: "train the label head on real labels" },
+  fakeBatchStats: { kind: "bool", help: "D's fakes use G's batch statistics" },
   continuousLoss: { kind: "enum", values: ["book", "gaussian"], help: "loss of the c1, c2 heads" },
   optimizer: { kind: "enum", values: ["rmsprop", "adam"], help: "optimizer family" },
   lrD: { ...RATE, help: "D and Q learning rate" },

@@ -1,17 +1,23 @@
 /**
- * The book's discriminator with its Q network (Atienza, ch. 6): 4 ×
- * [LeakyReLU(0.2), Conv2D] with filters 32, 64, 128, 256 (kernel 5, strides
- * 2, 2, 2, 1, same) → Flatten, then four heads:
+ * The discriminators with their Q networks. A shared body, then four heads:
  *   real:  Dense(1) → sigmoid, the GAN's real/fake probability;
- *   Q:     Dense(128) (linear, as in the book) feeding
+ *   Q:     a hidden layer `q_hidden` feeding
  *          label: Dense(10) → softmax, Q(c_discrete | x),
  *          code1, code2: Dense(1), sigmoid in the book, linear Gaussian means
  *          when `continuousLoss` is `gaussian`.
- * Q shares every convolution with D, so the MI term costs almost nothing.
+ * Bodies:
+ *   book (Atienza, ch. 6): 4 × [LeakyReLU(0.2), Conv2D] with filters 32, 64,
+ *     128, 256 (kernel 5, strides 2, 2, 2, 1, same) → Flatten; Q's hidden
+ *     layer is Dense(128), linear;
+ *   paper (Chen et al. 2016, appendix C, table 1): Conv2D(64, 4, stride 2) →
+ *     LeakyReLU → Conv2D(128, 4, stride 2) → BN → LeakyReLU → Flatten →
+ *     Dense(1024) → BN → LeakyReLU; Q's hidden layer is Dense(128) → BN →
+ *     LeakyReLU. LeakyReLU slope 0.1.
+ * Q shares the body with D, so the MI term costs almost nothing.
  */
 import * as tf from "@tensorflow/tfjs";
 import { type InfoGanConfig, scaled } from "./config.ts";
-import { IMAGE_SIZE } from "./generator.ts";
+import { applyLayer as layer, IMAGE_SIZE } from "./generator.ts";
 import { initWeights } from "./init.ts";
 import type { Random } from "./random.ts";
 
@@ -24,42 +30,20 @@ export function buildDiscriminator(
   rng: Random,
 ): tf.LayersModel {
   const image = tf.input({ shape: [IMAGE_SIZE, IMAGE_SIZE, 1], name: "image" });
-  const filters = [32, 64, 128, 256].map((f) => scaled(f, config.width));
-  let x: tf.SymbolicTensor = image;
-  filters.forEach((f, i) => {
-    x = tf.layers.leakyReLU({ alpha: 0.2, name: `d_lrelu${i + 1}` })
-      .apply(x) as tf.SymbolicTensor;
-    x = tf.layers.conv2d({
-      filters: f,
-      kernelSize: 5,
-      // The last block keeps the 4×4 resolution.
-      strides: i === filters.length - 1 ? 1 : 2,
-      padding: "same",
-      name: `d_conv${i + 1}`,
-    }).apply(x) as tf.SymbolicTensor;
-  });
-  const features = tf.layers.flatten({ name: "d_flatten" })
-    .apply(x) as tf.SymbolicTensor;
+  const build = config.architecture === "paper" ? paperBody : bookBody;
+  const { features, hidden } = build(image, config.width);
   // Dense then a separate sigmoid, so training can use the logits (as Keras's
   // cross-entropy does internally) while the model still outputs probabilities.
-  const realLogit = tf.layers.dense({ units: 1, name: "real_logit" })
-    .apply(features) as tf.SymbolicTensor;
-  const real = tf.layers.activation({ activation: "sigmoid", name: "real" })
-    .apply(realLogit) as tf.SymbolicTensor;
-  // The book sizes Q's hidden layer as the second-to-last filter count.
-  const hidden = tf.layers.dense({ units: filters[2], name: "q_hidden" })
-    .apply(features) as tf.SymbolicTensor;
-  const labelLogits = tf.layers.dense({ units: config.numLabels, name: "label_logits" })
-    .apply(hidden) as tf.SymbolicTensor;
-  const label = tf.layers.activation({ activation: "softmax", name: "label" })
-    .apply(labelLogits) as tf.SymbolicTensor;
-  const codeActivation = config.continuousLoss === "gaussian" ? "linear" : "sigmoid";
+  const realLogit = layer(tf.layers.dense({ units: 1, name: "real_logit" }), features);
+  const real = layer(tf.layers.activation({ activation: "sigmoid", name: "real" }), realLogit);
+  const labelLogits = layer(
+    tf.layers.dense({ units: config.numLabels, name: "label_logits" }),
+    hidden,
+  );
+  const label = layer(tf.layers.activation({ activation: "softmax", name: "label" }), labelLogits);
+  const activation = config.continuousLoss === "gaussian" ? "linear" : "sigmoid";
   const codes = [1, 2].map((i) =>
-    tf.layers.dense({
-      units: 1,
-      activation: codeActivation,
-      name: `code${i}`,
-    }).apply(hidden) as tf.SymbolicTensor
+    layer(tf.layers.dense({ units: 1, activation, name: `code${i}` }), hidden)
   );
   const model = tf.model({
     inputs: image,
@@ -68,6 +52,61 @@ export function buildDiscriminator(
   });
   initWeights(model, rng);
   return model;
+}
+
+/** D's shared features, and Q's hidden layer on top of them. */
+interface Body {
+  features: tf.SymbolicTensor;
+  hidden: tf.SymbolicTensor;
+}
+
+function bookBody(image: tf.SymbolicTensor, width: number): Body {
+  const filters = [32, 64, 128, 256].map((f) => scaled(f, width));
+  let x = image;
+  filters.forEach((f, i) => {
+    x = layer(tf.layers.leakyReLU({ alpha: 0.2, name: `d_lrelu${i + 1}` }), x);
+    x = layer(
+      tf.layers.conv2d({
+        filters: f,
+        kernelSize: 5,
+        // The last block keeps the 4×4 resolution.
+        strides: i === filters.length - 1 ? 1 : 2,
+        padding: "same",
+        name: `d_conv${i + 1}`,
+      }),
+      x,
+    );
+  });
+  const features = layer(tf.layers.flatten({ name: "d_flatten" }), x);
+  // The book sizes Q's hidden layer as the second-to-last filter count.
+  const hidden = layer(tf.layers.dense({ units: filters[2], name: "q_hidden" }), features);
+  return { features, hidden };
+}
+
+/** The paper's LeakyReLU slope. */
+const PAPER_ALPHA = 0.1;
+
+function paperBody(image: tf.SymbolicTensor, width: number): Body {
+  const lrelu = (x: tf.SymbolicTensor, name: string) =>
+    layer(tf.layers.leakyReLU({ alpha: PAPER_ALPHA, name }), x);
+  const bn = (x: tf.SymbolicTensor, name: string) =>
+    layer(tf.layers.batchNormalization({ name }), x);
+  const conv = (filters: number, i: number) =>
+    tf.layers.conv2d({
+      filters: scaled(filters, width),
+      kernelSize: 4,
+      strides: 2,
+      padding: "same",
+      name: `d_conv${i}`,
+    });
+  let x = lrelu(layer(conv(64, 1), image), "d_lrelu1");
+  x = lrelu(bn(layer(conv(128, 2), x), "d_bn2"), "d_lrelu2");
+  x = layer(tf.layers.flatten({ name: "d_flatten" }), x);
+  x = layer(tf.layers.dense({ units: scaled(1024, width), name: "d_dense" }), x);
+  const features = lrelu(bn(x, "d_bn3"), "d_lrelu3");
+  let hidden = layer(tf.layers.dense({ units: scaled(128, width), name: "q_hidden" }), features);
+  hidden = lrelu(bn(hidden, "q_bn"), "q_lrelu");
+  return { features, hidden };
 }
 
 /**

@@ -1,4 +1,8 @@
-/** Small file-system predicates shared by the library, the CLI and the tests. */
+/** Small file-system helpers shared by the library, the CLI and the tests. */
+import { fileURLToPath } from "node:url";
+
+/** The project's root folder (the one holding `deno.json`). */
+export const PROJECT_ROOT: string = fileURLToPath(new URL("..", import.meta.url));
 
 /** Whether anything exists at `path` (a missing or unreadable path is false). */
 export async function exists(path: string): Promise<boolean> {
@@ -26,4 +30,10 @@ export async function readText(path: string): Promise<string | null> {
   } catch {
     return null;
   }
+}
+
+/** The SHA-256 of `bytes`, as lowercase hex. */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -1,7 +1,12 @@
 /**
- * The book's generator (Atienza, ch. 6): [z, one-hot label, c1, c2] →
- * Dense(7·7·128) → Reshape → 4 × [BatchNorm, ReLU, Conv2DTranspose] with
- * filters 128, 64, 32, 1 (kernel 5, strides 2, 2, 1, 1, same) → sigmoid.
+ * The generators, both taking [z, one-hot label, c1, c2] to a 28×28 image in
+ * [0, 1]:
+ *   book (Atienza, ch. 6): Dense(7·7·128) → Reshape → 4 × [BatchNorm, ReLU,
+ *     Conv2DTranspose] with filters 128, 64, 32, 1 (kernel 5, strides
+ *     2, 2, 1, 1, same) → sigmoid;
+ *   paper (Chen et al. 2016, appendix C, table 1): Dense(1024) → BN → ReLU →
+ *     Dense(7·7·128) → BN → ReLU → Reshape → Conv2DTranspose(64, 4, stride 2)
+ *     → BN → ReLU → Conv2DTranspose(1, 4, stride 2) → sigmoid.
  */
 import * as tf from "@tensorflow/tfjs";
 import { type InfoGanConfig, scaled } from "./config.ts";
@@ -20,34 +25,11 @@ export function buildGenerator(
   const label = tf.input({ shape: [config.numLabels], name: "label" });
   const code1 = tf.input({ shape: [1], name: "code1" });
   const code2 = tf.input({ shape: [1], name: "code2" });
-  const resize = IMAGE_SIZE / 4;
-  // The last block outputs the single grey channel, whatever the width.
-  const filters = [128, 64, 32].map((f) => scaled(f, config.width)).concat(1);
-  let x = tf.layers.concatenate({ axis: 1, name: "g_concat" })
+  const joined = tf.layers.concatenate({ axis: 1, name: "g_concat" })
     .apply([z, label, code1, code2]) as tf.SymbolicTensor;
-  x = tf.layers.dense({ units: resize * resize * filters[0], name: "g_dense" })
-    .apply(x) as tf.SymbolicTensor;
-  x = tf.layers.reshape({
-    targetShape: [resize, resize, filters[0]],
-    name: "g_reshape",
-  }).apply(x) as tf.SymbolicTensor;
-  filters.forEach((f, i) => {
-    // Strides 2 for the two widest blocks upsample 7 → 28.
-    const strides = i < 2 ? 2 : 1;
-    x = tf.layers.batchNormalization({ name: `g_bn${i + 1}` })
-      .apply(x) as tf.SymbolicTensor;
-    x = tf.layers.activation({ activation: "relu", name: `g_relu${i + 1}` })
-      .apply(x) as tf.SymbolicTensor;
-    x = tf.layers.conv2dTranspose({
-      filters: f,
-      kernelSize: 5,
-      strides,
-      padding: "same",
-      name: `g_deconv${i + 1}`,
-    }).apply(x) as tf.SymbolicTensor;
-  });
-  x = tf.layers.activation({ activation: "sigmoid", name: "g_image" })
-    .apply(x) as tf.SymbolicTensor;
+  const build = config.architecture === "paper" ? paperBody : bookBody;
+  const x = tf.layers.activation({ activation: "sigmoid", name: "g_image" })
+    .apply(build(joined, config.width)) as tf.SymbolicTensor;
   const model = tf.model({
     inputs: [z, label, code1, code2],
     outputs: x,
@@ -55,4 +37,68 @@ export function buildGenerator(
   });
   initWeights(model, rng);
   return model;
+}
+
+/** Side of the first feature map; two stride-2 layers upsample it to 28. */
+const RESIZE = IMAGE_SIZE / 4;
+
+/** Applies a single-input layer to a symbolic tensor. */
+export function applyLayer(l: tf.layers.Layer, x: tf.SymbolicTensor): tf.SymbolicTensor {
+  return l.apply(x) as tf.SymbolicTensor;
+}
+
+/** BatchNorm then ReLU, the generators' hidden-layer block. */
+function bnRelu(x: tf.SymbolicTensor, name: string): tf.SymbolicTensor {
+  x = applyLayer(tf.layers.batchNormalization({ name: `g_bn${name}` }), x);
+  return applyLayer(tf.layers.activation({ activation: "relu", name: `g_relu${name}` }), x);
+}
+
+function bookBody(joined: tf.SymbolicTensor, width: number): tf.SymbolicTensor {
+  // The last block outputs the single grey channel, whatever the width.
+  const filters = [128, 64, 32].map((f) => scaled(f, width)).concat(1);
+  let x = applyLayer(
+    tf.layers.dense({ units: RESIZE * RESIZE * filters[0], name: "g_dense" }),
+    joined,
+  );
+  x = applyLayer(
+    tf.layers.reshape({ targetShape: [RESIZE, RESIZE, filters[0]], name: "g_reshape" }),
+    x,
+  );
+  filters.forEach((f, i) => {
+    x = bnRelu(x, `${i + 1}`);
+    x = applyLayer(
+      tf.layers.conv2dTranspose({
+        filters: f,
+        kernelSize: 5,
+        // Strides 2 for the two widest blocks upsample 7 → 28.
+        strides: i < 2 ? 2 : 1,
+        padding: "same",
+        name: `g_deconv${i + 1}`,
+      }),
+      x,
+    );
+  });
+  return x;
+}
+
+function paperBody(joined: tf.SymbolicTensor, width: number): tf.SymbolicTensor {
+  const channels = scaled(128, width);
+  let x = applyLayer(tf.layers.dense({ units: scaled(1024, width), name: "g_dense1" }), joined);
+  x = bnRelu(x, "1");
+  x = applyLayer(tf.layers.dense({ units: RESIZE * RESIZE * channels, name: "g_dense2" }), x);
+  x = bnRelu(x, "2");
+  x = applyLayer(
+    tf.layers.reshape({ targetShape: [RESIZE, RESIZE, channels], name: "g_reshape" }),
+    x,
+  );
+  const deconv = (filters: number, i: number) =>
+    tf.layers.conv2dTranspose({
+      filters,
+      kernelSize: 4,
+      strides: 2,
+      padding: "same",
+      name: `g_deconv${i}`,
+    });
+  x = bnRelu(applyLayer(deconv(scaled(64, width), 1), x), "3");
+  return applyLayer(deconv(1, 2), x);
 }

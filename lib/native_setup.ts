@@ -17,7 +17,7 @@
  * Every step is skipped when its stamp says it is already done.
  */
 import { dirname, join, relative } from "node:path";
-import { exists, readText } from "./fs_util.ts";
+import { exists, readText, sha256Hex } from "./fs_util.ts";
 import { runSetupCommand } from "./setup_command.ts";
 
 /** node-gyp from npm, exact version (12.x still supports Node 20). */
@@ -77,7 +77,7 @@ async function ensureVenv(root: string, log: (msg: string) => void): Promise<str
   } catch (e) {
     throw new Error(`native setup ${step}: cannot read requirements.txt: ${(e as Error).message}`);
   }
-  const hash = await sha256(requirements);
+  const hash = await sha256Hex(requirements);
   if (!(await exists(python))) {
     log("setup: creating .venv");
     await run(step, "python3", ["-m", "venv", venv], { cwd: root });
@@ -294,9 +294,4 @@ async function symlink(path: string, target: string): Promise<void> {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
   }
   await Deno.symlink(want, path);
-}
-
-async function sha256(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }

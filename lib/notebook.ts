@@ -12,7 +12,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { PROJECT_ROOT } from "./fs_util.ts";
 import { CheckpointError, loadCheckpoint, resolveCheckpoint } from "./checkpoint.ts";
 import {
   configFromEnv,
@@ -41,8 +41,7 @@ import { createState, type Metrics, type TrainCallbacks, type TrainState } from 
 /** tfjs itself, so notebooks import everything from `lib/mod.ts`. */
 export * as tf from "@tensorflow/tfjs";
 
-/** The project's root folder (the one holding `deno.json`). */
-export const PROJECT_ROOT: string = fileURLToPath(new URL("..", import.meta.url));
+export { PROJECT_ROOT };
 
 /** Where a pretrained `book` checkpoint is shipped, once it exists. */
 export const PRETRAINED_DIR: string = join(PROJECT_ROOT, "data", "pretrained", "book");

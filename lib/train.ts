@@ -5,8 +5,10 @@
  *
  * Per step, as in the book's `train()`:
  *   1. D step: real images (with real labels and *random* codes, a book
- *      quirk) and fakes from G in inference mode go through D in one call;
- *      D and Q minimise bce + w_label·CE + w_code·(mi1 + mi2).
+ *      quirk) and fakes from G (in inference mode, unless `fakeBatchStats`)
+ *      go through D, each batch in its own call; D and Q minimise
+ *      bce + w_label·CE + w_code·(mi1 + mi2) (the info terms on the fakes
+ *      only, unless `supervisedLabels`).
  *   2. G step: fresh noise; G (training mode) minimises
  *      bce(D(G(z,c)) vs "real") + λ·(w_label·CE + w_code·(mi1 + mi2)),
  *      updating G's variables only. λ = 0 lets no MI gradient reach G while
@@ -207,9 +209,12 @@ export function discriminatorStep(
   const b = inputs.labels.length;
   return tf.tidy(() => {
     const fakeInputs = latentTensors(inputs.fake, config);
-    // The book's generator.predict: BatchNorm in inference mode.
-    const fakeImages = generator.apply(fakeInputs, { training: false }) as tf.Tensor;
-    const x = tf.concat([tf.tensor4d(inputs.images, [b, 28, 28, 1]), fakeImages]);
+    // The book's generator.predict uses BatchNorm's moving averages; the
+    // paper's code draws the fakes with batch statistics.
+    const fakeImages = generator.apply(fakeInputs, {
+      training: config.fakeBatchStats,
+    }) as tf.Tensor;
+    const realImages = tf.tensor4d(inputs.images, [b, 28, 28, 1]);
     const y = tf.concat([tf.ones([b, 1]), tf.zeros([b, 1])]);
     const labels = tf.concat([oneHot(inputs.labels, config.numLabels), fakeInputs[1]]);
     const c1 = tf.concat([tf.tensor2d(inputs.realCode1, [b, 1]), fakeInputs[2]]);
@@ -221,7 +226,12 @@ export function discriminatorStep(
     let stats!: tf.Tensor1D;
     const vars = trainableVariables(state.discriminator);
     const { grads } = tf.variableGrads(() => {
-      const out = dLogits.apply(x, { training: true }) as tf.Tensor[];
+      // Real and fake batches go through D separately, so a BatchNorm in D
+      // normalises each with its own statistics (as DCGAN and the paper's
+      // code do); D without BatchNorm computes the same either way.
+      const real = dLogits.apply(realImages, { training: true }) as tf.Tensor[];
+      const fake = dLogits.apply(fakeImages, { training: true }) as tf.Tensor[];
+      const out = real.map((r, i) => tf.concat([r, fake[i]]));
       const bce = binaryCrossEntropyFromLogits(y, out[0]);
       const info = infoTerms(
         config,

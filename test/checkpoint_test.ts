@@ -4,10 +4,13 @@ import { join } from "node:path";
 import { initBackend } from "../lib/backend.ts";
 import {
   CheckpointError,
+  exportWeights,
   loadCheckpoint,
   loadGenerator,
+  loadModels,
   resolveCheckpoint,
   saveCheckpoint,
+  toFloat16,
 } from "../lib/checkpoint.ts";
 import { createState, disposeState, train, type TrainState, trainStep } from "../lib/train.ts";
 import { smallMnist, tinyConfig } from "./helpers.ts";
@@ -181,5 +184,56 @@ Deno.test("loadGenerator() returns the trained generator and its config", async 
     state.generator.weights.map((w) => Array.from(w.read().dataSync())),
   );
   generator.dispose();
+  disposeState(state);
+});
+
+Deno.test("toFloat16() rounds to nearest even, keeps signs, saturates and flushes like IEEE half", () => {
+  const values = new Float32Array([
+    0,
+    -0,
+    1,
+    -2,
+    0.1,
+    65504,
+    1e6,
+    6e-8,
+    1e-9,
+    1 + 2 ** -11,
+    1 + 3 * 2 ** -11,
+  ]);
+  assertEquals([...toFloat16(values)], [
+    0x0000, // 0
+    0x8000, // -0
+    0x3c00, // 1
+    0xc000, // -2
+    0x2e66, // 0.1 → 0.0999755859375
+    0x7bff, // the largest half
+    0x7c00, // overflow → Inf
+    0x0001, // 6e-8 → the smallest subnormal, 5.96e-8
+    0x0000, // underflow → 0
+    0x3c00, // a tie rounds to the even mantissa (down)
+    0x3c02, // a tie rounds to the even mantissa (up)
+  ]);
+});
+
+Deno.test("exportWeights() writes a float16 weights-only checkpoint that loads close and refuses resume", async () => {
+  const { dir, state } = await trainedCheckpoint(2);
+  const out = join(await Deno.makeTempDir(), "export");
+  await exportWeights(dir, out, { float16: true });
+  const full = await Deno.stat(join(dir, "generator", "weights.bin"));
+  const half = await Deno.stat(join(out, "generator", "weights.bin"));
+  assertEquals(half.size * 2, full.size);
+  const models = await loadModels(out);
+  const before = state.discriminator.weights.map((w) => Array.from(w.read().dataSync()));
+  const after = models.discriminator!.weights.map((w) => Array.from(w.read().dataSync()));
+  before.forEach((values, i) =>
+    values.forEach((v, j) => assert(Math.abs(v - after[i][j]) <= 1e-3 * Math.max(1, Math.abs(v))))
+  );
+  await assertRejects(() => loadCheckpoint(out), CheckpointError, "weights-only export");
+  // A damaged export is refused like a damaged checkpoint.
+  await Deno.writeFile(join(out, "discriminator", "weights.bin"), new Uint8Array(8));
+  await assertRejects(() => loadModels(out), CheckpointError, "expected");
+  models.generator.dispose();
+  models.discriminator?.dispose();
   disposeState(state);
 });

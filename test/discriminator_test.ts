@@ -38,3 +38,20 @@ Deno.test("buildDiscriminator() makes linear code heads for the Gaussian loss", 
   assertEquals(d.getLayer("real").getConfig().activation, "sigmoid");
   d.dispose();
 });
+
+Deno.test("buildDiscriminator() paper layout: 4×4 stride-2 convs, Dense(1024), Q Dense(128) with BatchNorm", () => {
+  const d = buildDiscriminator(tinyConfig({ architecture: "paper", width: 1 }), new Random(0));
+  const shape = (name: string) => d.weights.find((w) => w.originalName === name)?.shape;
+  assertEquals(shape("d_conv1/kernel"), [4, 4, 1, 64]);
+  assertEquals(shape("d_conv2/kernel"), [4, 4, 64, 128]);
+  assertEquals(shape("d_dense/kernel"), [7 * 7 * 128, 1024]);
+  assertEquals(shape("real_logit/kernel"), [1024, 1]);
+  assertEquals(shape("q_hidden/kernel"), [1024, 128]);
+  const bns = d.layers.filter((l) => l.getClassName() === "BatchNormalization").map((l) => l.name);
+  assertEquals(bns, ["d_bn2", "d_bn3", "q_bn"]);
+  const alphas = d.layers.filter((l) => l.getClassName() === "LeakyReLU")
+    .map((l) => l.getConfig().alpha);
+  assertEquals(alphas, [0.1, 0.1, 0.1, 0.1]);
+  assertEquals(d.outputs.map((o) => o.shape), [[null, 1], [null, 10], [null, 1], [null, 1]]);
+  d.dispose();
+});

@@ -50,3 +50,15 @@ Deno.test("buildGenerator() outputs images in (0, 1) with the right batch shape"
   assert(out.every((v) => v > 0 && v < 1));
   g.dispose();
 });
+
+Deno.test("buildGenerator() paper layout: Dense 1024, Dense 7·7·128, 4×4 stride-2 transposed convs 64, 1", () => {
+  const g = buildGenerator(tinyConfig({ architecture: "paper", width: 1 }), new Random(0));
+  assertEquals(g.outputs[0].shape, [null, 28, 28, 1]);
+  const kernels = g.weights.filter((w) => w.originalName.endsWith("kernel")).map((w) => w.shape);
+  assertEquals(kernels, [[74, 1024], [1024, 7 * 7 * 128], [4, 4, 64, 128], [4, 4, 1, 64]]);
+  const bns = g.layers.filter((l) => l.getClassName() === "BatchNormalization").map((l) => l.name);
+  assertEquals(bns, ["g_bn1", "g_bn2", "g_bn3"]);
+  // By hand: 76800 + 6428800 + 131136 + 1025 weights, 4·(1024+6272+64) BN values.
+  assertEquals(g.countParams(), 6_667_201);
+  g.dispose();
+});

@@ -4,14 +4,13 @@
  * a value always consumes the next argument, so `--from -2` parses as -2.
  */
 import {
-  BOOK,
   describeField,
   FIELD_NAMES,
   FIELDS,
   flagName,
   type InfoGanConfig,
   parseField,
-  QUICK,
+  PRESETS,
 } from "../config.ts";
 
 /** A command-line usage error (exit code 2). */
@@ -120,9 +119,10 @@ function parseValue(name: string, spec: FlagSpec, text: string): string | number
 export function configFlagSpecs(): Record<string, FlagSpec> {
   const out: Record<string, FlagSpec> = {};
   for (const key of FIELD_NAMES) {
-    const defaults = BOOK[key] === QUICK[key]
-      ? JSON.stringify(BOOK[key])
-      : `book ${JSON.stringify(BOOK[key])}, quick ${JSON.stringify(QUICK[key])}`;
+    const values = Object.entries(PRESETS).map(([name, p]) => [name, JSON.stringify(p[key])]);
+    const defaults = values.every(([, v]) => v === values[0][1])
+      ? values[0][1]
+      : values.map(([name, v]) => `${name} ${v}`).join(", ");
     out[flagName(key)] = {
       kind: "string",
       help: `${FIELDS[key].help}: ${describeField(key)} (${defaults})`,

@@ -1,0 +1,104 @@
+/**
+ * `deno task export --checkpoint RUN --out DIR`: packages a trained run as a
+ * pretrained model folder, as shipped in `data/pretrained/<name>/`:
+ *
+ * ```text
+ * checkpoint/            weights-only checkpoint (float16 with --float16)
+ * config.json            the run's config
+ * metrics-summary.json   L_I over training, the first step at 95% of H(c),
+ *                        the last metrics line
+ * evaluation.json, .txt  `deno task evaluate` on the exported weights
+ * gallery/c1.png, c2.png one sweep per code: categories as rows, -2..2
+ * COMMANDS.md            the commands that reproduce all of it
+ * ```
+ */
+import { join } from "node:path";
+import { initBackend } from "../backend.ts";
+import { exportWeights, loadGenerator, resolveCheckpoint } from "../checkpoint.ts";
+import { FIELD_NAMES, flagName, type InfoGanConfig, PRESETS } from "../config.ts";
+import { formatEvaluation, summarizeMetrics } from "../evaluate.ts";
+import { encodePng } from "../png.ts";
+import { readMetrics, SAMPLE_VALUES } from "../run_dir.ts";
+import { sweep, tile } from "../sample.ts";
+import { type FlagSpec, helpText, parseArgs, runMain } from "./args.ts";
+import { evaluateCheckpoint } from "./evaluate.ts";
+import { parseBackend } from "./sweep.ts";
+
+const SPECS: Record<string, FlagSpec> = {
+  checkpoint: { kind: "string", help: "run folder to package", required: true },
+  out: { kind: "string", help: "folder to (re)write, e.g. data/pretrained/paper", required: true },
+  float16: { kind: "bool", help: "store the weights as float16 (half the size)" },
+  backend: { kind: "string", help: "compute backend (default auto)" },
+};
+
+/**
+ * The `deno task train` command that reproduces `config` up to `step`: the
+ * preset, then every field that differs from it (no learning-rate schedule
+ * depends on the total, so stopping at `step` is the same run).
+ */
+export function trainCommand(config: InfoGanConfig, step: number): string {
+  const preset = PRESETS[config.preset];
+  const flags = FIELD_NAMES
+    .filter((k) => !["preset", "backend", "steps"].includes(k) && config[k] !== preset[k])
+    .map((k) => `--${flagName(k)} ${config[k]}`);
+  return ["deno task train", `--preset ${config.preset}`, ...flags, `--steps ${step}`].join(" ");
+}
+
+async function main(): Promise<void> {
+  const parsed = parseArgs(Deno.args, SPECS);
+  if (parsed.help) {
+    console.log(helpText("deno task export --checkpoint RUN --out DIR [--float16]", {
+      description: "Package a trained run as a pretrained folder with its evaluation and gallery.",
+      specs: SPECS,
+      footer:
+        "Example: deno task export --checkpoint runs/paper-0 --out data/pretrained/paper --float16",
+    }));
+    return;
+  }
+  const v = parsed.values;
+  const run = v.checkpoint as string;
+  const out = v.out as string;
+  console.error(`backend: ${await initBackend(parseBackend(v.backend))}`);
+  const ckpt = await resolveCheckpoint(run);
+  const metrics = await readMetrics(join(ckpt, ".."));
+  await exportWeights(ckpt, join(out, "checkpoint"), { float16: v.float16 === true });
+  const { generator, config, step } = await loadGenerator(out);
+  try {
+    await Deno.writeTextFile(join(out, "config.json"), JSON.stringify(config, null, 2) + "\n");
+    const summary = summarizeMetrics(metrics, config.numLabels);
+    await Deno.writeTextFile(
+      join(out, "metrics-summary.json"),
+      JSON.stringify(summary, null, 2) + "\n",
+    );
+    await Deno.mkdir(join(out, "gallery"), { recursive: true });
+    for (const code of [1, 2] as const) {
+      const s = await sweep(generator, config, { code, values: [...SAMPLE_VALUES], seed: 0 });
+      const grid = tile(s.images, s);
+      await Deno.writeFile(join(out, "gallery", `c${code}.png`), encodePng(grid.pixels, grid));
+    }
+  } finally {
+    generator.dispose();
+  }
+  const evaluation = await evaluateCheckpoint(out);
+  await Deno.writeTextFile(
+    join(out, "evaluation.json"),
+    JSON.stringify(evaluation, null, 2) + "\n",
+  );
+  const table = formatEvaluation(evaluation);
+  await Deno.writeTextFile(join(out, "evaluation.txt"), table + "\n");
+  const commands = [
+    `# Reproducing ${out}`,
+    "",
+    "```sh",
+    `${trainCommand(config, step)} --out ${run}`,
+    `deno task export --checkpoint ${run} --out ${out}${v.float16 ? " --float16" : ""}`,
+    `deno task evaluate --checkpoint ${out}`,
+    "```",
+    "",
+  ].join("\n");
+  await Deno.writeTextFile(join(out, "COMMANDS.md"), commands);
+  console.log(table);
+  console.log(`\nwrote ${out}`);
+}
+
+if (import.meta.main) await runMain(main);

@@ -1,0 +1,297 @@
+/**
+ * Measured disentanglement: what `deno task evaluate` reports for a
+ * checkpoint.
+ *
+ * - Categorical code, Q side: Q's label head on the 10 000 MNIST test images,
+ *   scored under the best one-to-one mapping of categories to digits
+ *   (Hungarian). This is the paper's number (about 95%).
+ * - Categorical code, G side: digits generated with each category, labelled
+ *   by the shipped classifier. A supervised run (the book) must draw digit k
+ *   for category k (identity mapping); an unsupervised one is scored under
+ *   the mapping found on the Q side.
+ * - Continuous codes: each code swept over -2..2 with z, the category and the
+ *   other code fixed; per sweep, the Spearman ρ between the code and the
+ *   image's slant and stroke width (see `measures.ts`), averaged over sweeps.
+ *   A disentangled pair has one high |ρ| and one low per code.
+ * - MI lower bound: L_I = H(c) - CE of Q's label head on fresh samples,
+ *   against H(c) = ln 10.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { bestMapping, confusion } from "./assignment.ts";
+import { classify } from "./classifier.ts";
+import type { LoadedModels } from "./checkpoint.ts";
+import { logitsView } from "./discriminator.ts";
+import { IMAGE_SIZE } from "./generator.ts";
+import { slant, spearman, strokeWidth } from "./measures.ts";
+import type { Dataset } from "./mnist.ts";
+import { categoricalEntropy } from "./mutual_info.ts";
+import { Random } from "./random.ts";
+import { linspace, predict } from "./sample.ts";
+import { drawLatent } from "./train.ts";
+import type { Metrics } from "./train.ts";
+
+/** Settings of an evaluation; the defaults are what the README reports. */
+export interface EvaluateOptions {
+  /** Seed of every latent drawn. */
+  seed: number;
+  /** Generated digits per category for the G-side accuracy. */
+  perCategory: number;
+  /** Sweeps per code (z and category fixed along each). */
+  sweeps: number;
+  /** Code values per sweep, evenly spaced over `range`. */
+  sweepPoints: number;
+  /** The swept interval of each continuous code. */
+  range: [number, number];
+  /** Fresh samples for L_I. */
+  miSamples: number;
+}
+
+/** The defaults of {@linkcode evaluate}. */
+export const EVALUATE_DEFAULTS: EvaluateOptions = {
+  seed: 1234,
+  perCategory: 200,
+  sweeps: 200,
+  sweepPoints: 9,
+  range: [-2, 2],
+  miSamples: 2000,
+};
+
+/** Mean per-sweep Spearman ρ between one code and each measure. */
+export interface CodeCorrelation {
+  slant: number;
+  width: number;
+}
+
+/** Everything `deno task evaluate` prints, as its JSON. */
+export interface Evaluation {
+  step: number;
+  preset: string;
+  architecture: string;
+  continuousLoss: string;
+  supervisedLabels: boolean;
+  /** Q's categorical head on the MNIST test set, best mapping. */
+  qTest: { accuracy: number; mapping: number[] };
+  /** Generated digits judged by the classifier. */
+  generated: {
+    accuracy: number;
+    /** category → digit used for scoring. */
+    mapping: number[];
+    /** `identity` for supervised labels, else the Q-side Hungarian mapping. */
+    mappingFrom: "identity" | "q-test";
+    /** Accuracy of each category. */
+    perCategory: number[];
+    samples: number;
+  };
+  /** Test accuracy of the classifier that judged the generated digits. */
+  classifierAccuracy: number;
+  codes: { code1: CodeCorrelation; code2: CodeCorrelation; sweeps: number; values: number[] };
+  mi: { li: number; entropy: number; fraction: number; samples: number };
+}
+
+/**
+ * Evaluates `models` (with D) on the MNIST `test` split, judging generated
+ * digits with `classifier`.
+ */
+export async function evaluate(
+  models: LoadedModels,
+  data: { test: Dataset; classifier: tf.LayersModel; classifierAccuracy: number },
+  options: Partial<EvaluateOptions> = {},
+): Promise<Evaluation> {
+  const opts = { ...EVALUATE_DEFAULTS, ...options };
+  const { config, generator, discriminator } = models;
+  if (!discriminator) throw new Error("evaluate: expected the discriminator to be loaded");
+  const k = config.numLabels;
+  const qLogits = logitsView(discriminator);
+  const rng = new Random(opts.seed);
+
+  // Q side: the label head on real test images.
+  const testImages = Float32Array.from(data.test.images, (v) => v / 255);
+  const qPred = await argmaxLabels(qLogits, testImages);
+  const q = bestMapping(confusion(qPred, data.test.labels, k));
+
+  // G side: generated digits per category, judged by the classifier.
+  const n = k * opts.perCategory;
+  const latent = drawLatent(rng, config, { n });
+  for (let i = 0; i < n; i++) latent.labels[i] = i % k;
+  const images = await predict(generator, config, latent);
+  const judged = await classify(data.classifier, images);
+  const mapping = config.supervisedLabels ? Array.from({ length: k }, (_, i) => i) : q.mapping;
+  const right = new Array<number>(k).fill(0);
+  for (let i = 0; i < n; i++) if (judged[i] === mapping[latent.labels[i]]) right[i % k]++;
+
+  // MI lower bound on fresh samples from the prior.
+  const fresh = drawLatent(rng, config, { n: opts.miSamples });
+  const ce = await labelCrossEntropy(
+    qLogits,
+    await predict(generator, config, fresh),
+    fresh.labels,
+  );
+
+  const values = linspace(opts.range[0], opts.range[1], opts.sweepPoints);
+  const code1 = await codeCorrelation(generator, config, rng, { ...opts, code: 1, values });
+  const code2 = await codeCorrelation(generator, config, rng, { ...opts, code: 2, values });
+  const entropy = categoricalEntropy(k);
+  return {
+    step: models.step,
+    preset: config.preset,
+    architecture: config.architecture,
+    continuousLoss: config.continuousLoss,
+    supervisedLabels: config.supervisedLabels,
+    qTest: { accuracy: q.accuracy, mapping: q.mapping },
+    generated: {
+      accuracy: right.reduce((a, b) => a + b, 0) / n,
+      mapping,
+      mappingFrom: config.supervisedLabels ? "identity" : "q-test",
+      perCategory: right.map((r) => r / opts.perCategory),
+      samples: n,
+    },
+    classifierAccuracy: data.classifierAccuracy,
+    codes: { code1, code2, sweeps: opts.sweeps, values },
+    mi: { li: entropy - ce, entropy, fraction: (entropy - ce) / entropy, samples: opts.miSamples },
+  };
+}
+
+/** Q's most likely category for each image, in batches. */
+async function argmaxLabels(qLogits: tf.LayersModel, images: Float32Array): Promise<Uint8Array> {
+  const pixels = IMAGE_SIZE * IMAGE_SIZE;
+  const n = images.length / pixels;
+  const out = new Uint8Array(n);
+  for (let start = 0; start < n; start += 500) {
+    const m = Math.min(500, n - start);
+    const pred = tf.tidy(() => {
+      const x = tf.tensor4d(images.subarray(start * pixels, (start + m) * pixels), [m, 28, 28, 1]);
+      return tf.argMax((qLogits.predict(x) as tf.Tensor[])[1], -1);
+    });
+    out.set(await pred.data(), start);
+    pred.dispose();
+  }
+  return out;
+}
+
+/** Mean -log Q(c|x) of the label head for images made with labels `c`. */
+async function labelCrossEntropy(
+  qLogits: tf.LayersModel,
+  images: Float32Array,
+  labels: Uint8Array,
+): Promise<number> {
+  const n = labels.length;
+  const k = (qLogits.outputs[1].shape as number[])[1];
+  const ce = tf.tidy(() => {
+    const x = tf.tensor4d(images, [n, 28, 28, 1]);
+    const logp = tf.logSoftmax((qLogits.predict(x, { batchSize: 500 }) as tf.Tensor[])[1]);
+    const onehot = tf.oneHot(tf.tensor1d(labels, "int32"), k);
+    return tf.neg(tf.mean(tf.sum(tf.mul(onehot, logp), -1)));
+  });
+  try {
+    return (await ce.data())[0];
+  } finally {
+    ce.dispose();
+  }
+}
+
+/**
+ * Sweeps `code` over `values` for `sweeps` rows (fresh z and category per
+ * row, the other code at 0) and averages the per-row Spearman ρ of the code
+ * against slant and stroke width. Rows where a measure does not change are
+ * skipped for that measure.
+ */
+async function codeCorrelation(
+  generator: tf.LayersModel,
+  config: LoadedModels["config"],
+  rng: Random,
+  options: { code: 1 | 2; values: number[]; sweeps: number },
+): Promise<CodeCorrelation> {
+  const { values, sweeps } = options;
+  const cols = values.length;
+  const base = drawLatent(rng, config, { n: sweeps });
+  const n = sweeps * cols;
+  const latent = {
+    z: new Float32Array(n * config.latentSize),
+    labels: new Uint8Array(n),
+    code1: new Float32Array(n),
+    code2: new Float32Array(n),
+  };
+  for (let r = 0; r < sweeps; r++) {
+    for (let c = 0; c < cols; c++) {
+      const i = r * cols + c;
+      latent.z.set(
+        base.z.subarray(r * config.latentSize, (r + 1) * config.latentSize),
+        i * config.latentSize,
+      );
+      latent.labels[i] = r % config.numLabels;
+      (options.code === 1 ? latent.code1 : latent.code2)[i] = values[c];
+    }
+  }
+  const images = await predict(generator, config, latent);
+  const pixels = IMAGE_SIZE * IMAGE_SIZE;
+  const rhos = { slant: [] as number[], width: [] as number[] };
+  for (let r = 0; r < sweeps; r++) {
+    const row = Array.from({ length: cols }, (_, c) => {
+      const i = r * cols + c;
+      return images.subarray(i * pixels, (i + 1) * pixels);
+    });
+    for (const [name, measure] of [["slant", slant], ["width", strokeWidth]] as const) {
+      const rho = spearman(values, row.map((img) => measure(img)));
+      if (Number.isFinite(rho)) rhos[name].push(rho);
+    }
+  }
+  const mean = (xs: number[]) => xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
+  return { slant: mean(rhos.slant), width: mean(rhos.width) };
+}
+
+/** What a run's `metrics.jsonl` says about L_I over training. */
+export interface MetricsSummary {
+  /** Steps logged and the last step. */
+  lines: number;
+  lastStep: number;
+  /** The first logged step with L_I ≥ 95% of H(c), or null. */
+  li95Step: number | null;
+  /** L_I at every logged step, for plotting against H(c). */
+  li: { step: number; li: number }[];
+  /** The last logged metrics line. */
+  last: Metrics | null;
+}
+
+/** Summarises metrics lines (as `readMetrics` returns them). */
+export function summarizeMetrics(metrics: Metrics[], numLabels: number): MetricsSummary {
+  const target = 0.95 * categoricalEntropy(numLabels);
+  const hit = metrics.find((m) => m.li >= target);
+  return {
+    lines: metrics.length,
+    lastStep: metrics.at(-1)?.step ?? 0,
+    li95Step: hit ? hit.step : null,
+    li: metrics.map((m) => ({ step: m.step, li: m.li })),
+    last: metrics.at(-1) ?? null,
+  };
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+const rho = (x: number) => (Number.isFinite(x) ? (x >= 0 ? " " : "") + x.toFixed(2) : "  n/a");
+
+/** The evaluation as an aligned text table. */
+export function formatEvaluation(e: Evaluation, options: { title?: string } = {}): string {
+  const lines = [
+    options.title ??
+      `${e.preset} (${e.architecture} networks, ${e.continuousLoss} code loss), step ${e.step}`,
+    "",
+    `  label code, generated digits (classifier, ${e.generated.mappingFrom} mapping)  ${
+      pct(e.generated.accuracy)
+    }`,
+    `    per category: ${
+      e.generated.perCategory.map((a, i) => `${i}→${e.generated.mapping[i]} ${pct(a)}`).join("  ")
+    }`,
+    `  Q's category on MNIST test images (Hungarian mapping)   ${pct(e.qTest.accuracy)}`,
+    `  classifier's own MNIST test accuracy                     ${pct(e.classifierAccuracy)}`,
+    `  L_I on ${e.mi.samples} fresh samples                         ${
+      e.mi.li.toFixed(3)
+    } of H(c) = ${e.mi.entropy.toFixed(3)} (${pct(e.mi.fraction)})`,
+    "",
+    `  Spearman ρ, code vs measure (mean over ${e.codes.sweeps} sweeps of ${e.codes.values.length} values, ${
+      e.codes.values[0]
+    }..${e.codes.values.at(-1)})`,
+    "           slant   width",
+    `    c1     ${rho(e.codes.code1.slant)}   ${rho(e.codes.code1.width)}`,
+    `    c2     ${rho(e.codes.code2.slant)}   ${rho(e.codes.code2.width)}`,
+  ];
+  return lines.join("\n");
+}

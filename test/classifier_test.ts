@@ -1,0 +1,69 @@
+import { assert, assertEquals, assertRejects } from "@std/assert";
+import { join } from "node:path";
+import { initBackend } from "../lib/backend.ts";
+import { CheckpointError } from "../lib/checkpoint.ts";
+import {
+  accuracy,
+  buildClassifier,
+  classify,
+  loadClassifier,
+  saveClassifier,
+  trainClassifier,
+} from "../lib/classifier.ts";
+import { loadDataset } from "../lib/mnist.ts";
+import { Random } from "../lib/random.ts";
+import { smallMnist } from "./helpers.ts";
+
+await initBackend("wasm");
+
+Deno.test("the shipped classifier loads, matches its digests and scores ≥ 99% on MNIST test", async () => {
+  const { model, info } = await loadClassifier();
+  const test = await loadDataset({ split: "test" });
+  const acc = await accuracy(model, test);
+  assert(acc >= 0.99, `test accuracy ${acc}`);
+  // The recorded figure is what this model scores (up to backend rounding).
+  assert(Math.abs(acc - info.testAccuracy) <= 0.0005, `${acc} vs recorded ${info.testAccuracy}`);
+  model.dispose();
+});
+
+Deno.test("trainClassifier() learns from 512 images and saveClassifier()/loadClassifier() round-trip", async () => {
+  const data = await smallMnist();
+  const reports: number[] = [];
+  const model = await trainClassifier(
+    { seed: 0, epochs: 2, batchSize: 32, lr: 1e-3 },
+    { train: data, test: data },
+    (r) => reports.push(r.testAccuracy),
+  );
+  assertEquals(reports.length, 2);
+  assert(reports[1] > 0.5, `training accuracy after 2 epochs: ${reports}`);
+  const dir = join(await Deno.makeTempDir(), "classifier");
+  await saveClassifier(model, dir, {
+    config: { seed: 0, epochs: 2, batchSize: 32, lr: 1e-3 },
+    testAccuracy: reports[1],
+    command: "test",
+  });
+  const loaded = await loadClassifier(dir);
+  const images = Float32Array.from(data.images.subarray(0, 50 * 784), (v) => v / 255);
+  assertEquals(await classify(loaded.model, images), await classify(model, images));
+  assertEquals(loaded.info.testAccuracy, reports[1]);
+  loaded.model.dispose();
+
+  // Damage is refused with the file named.
+  const bytes = await Deno.readFile(join(dir, "weights.bin"));
+  await Deno.writeFile(join(dir, "weights.bin"), bytes.subarray(0, bytes.length - 4));
+  await assertRejects(() => loadClassifier(dir), CheckpointError, "weights.bin: expected");
+  await Deno.writeTextFile(join(dir, "classifier.json"), "{");
+  await assertRejects(() => loadClassifier(dir), CheckpointError, "classifier.json");
+  await assertRejects(
+    () => loadClassifier(join(dir, "missing")),
+    CheckpointError,
+    "deno task classifier",
+  );
+  model.dispose();
+});
+
+Deno.test("classify() rejects input that is not whole images", async () => {
+  const model = buildClassifier(new Random(0));
+  await assertRejects(() => classify(model, new Float32Array(100)), RangeError, "multiple of 784");
+  model.dispose();
+});

@@ -1,0 +1,63 @@
+import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import { initBackend } from "../lib/backend.ts";
+import { buildClassifier } from "../lib/classifier.ts";
+import { evaluate, formatEvaluation, summarizeMetrics } from "../lib/evaluate.ts";
+import { Random } from "../lib/random.ts";
+import { createState, disposeState, type Metrics } from "../lib/train.ts";
+import { smallMnist, tinyConfig } from "./helpers.ts";
+
+await initBackend("wasm");
+
+const OPTIONS = { perCategory: 3, sweeps: 4, sweepPoints: 5, miSamples: 40 };
+
+Deno.test("evaluate() reports every measure in range and is deterministic for a seed", async () => {
+  const test = await smallMnist();
+  const classifier = buildClassifier(new Random(0));
+  for (const supervisedLabels of [true, false]) {
+    const state = createState(tinyConfig({ supervisedLabels }));
+    const models = { ...state, step: 7 };
+    const data = { test, classifier, classifierAccuracy: 0.99 };
+    const a = await evaluate(models, data, OPTIONS);
+    const b = await evaluate(models, data, OPTIONS);
+    assertEquals(a, b);
+    assertEquals(a.step, 7);
+    assertEquals(a.generated.samples, 30);
+    assertEquals(a.generated.perCategory.length, 10);
+    assertEquals([...a.qTest.mapping].sort((x, y) => x - y), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assertEquals(a.generated.mappingFrom, supervisedLabels ? "identity" : "q-test");
+    assertEquals(
+      a.generated.mapping,
+      supervisedLabels ? [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] : a.qTest.mapping,
+    );
+    for (const x of [a.qTest.accuracy, a.generated.accuracy, ...a.generated.perCategory]) {
+      assert(x >= 0 && x <= 1, `${x}`);
+    }
+    // The mean of the per-category accuracies is the overall one (equal counts).
+    const mean = a.generated.perCategory.reduce((s, x) => s + x, 0) / 10;
+    assert(Math.abs(mean - a.generated.accuracy) < 1e-12);
+    // An untrained Q is near chance: L_I is far below H(c) = ln 10.
+    assertEquals(a.mi.entropy, Math.log(10));
+    assert(a.mi.fraction < 0.5, `${a.mi.fraction}`);
+    for (const c of [a.codes.code1, a.codes.code2]) {
+      for (const r of [c.slant, c.width]) assert(Number.isNaN(r) || Math.abs(r) <= 1, `${r}`);
+    }
+    const table = formatEvaluation(a);
+    assertStringIncludes(table, "Spearman");
+    assertStringIncludes(table, supervisedLabels ? "identity mapping" : "q-test mapping");
+    disposeState(state);
+  }
+  classifier.dispose();
+});
+
+Deno.test("summarizeMetrics() finds the first step with L_I ≥ 95% of ln 10", () => {
+  const line = (step: number, li: number) => ({ step, li } as Metrics);
+  const h = Math.log(10);
+  const s = summarizeMetrics(
+    [line(10, 0.5), line(20, 0.94 * h), line(30, 0.96 * h), line(40, h)],
+    10,
+  );
+  assertEquals(s.li95Step, 30);
+  assertEquals(s.lastStep, 40);
+  assertEquals(s.li.length, 4);
+  assertEquals(summarizeMetrics([line(10, 0.1)], 10).li95Step, null);
+});
