@@ -128,8 +128,13 @@ export async function evaluate(
   );
 
   const values = linspace(opts.range[0], opts.range[1], opts.sweepPoints);
-  const code1 = await codeCorrelation(generator, config, rng, { ...opts, code: 1, values });
-  const code2 = await codeCorrelation(generator, config, rng, { ...opts, code: 2, values });
+  const sweeps = { values, sweeps: opts.sweeps, rng };
+  const code1 = sweepCorrelation(
+    await measureCodeSweeps(generator, config, { ...sweeps, code: 1 }),
+  );
+  const code2 = sweepCorrelation(
+    await measureCodeSweeps(generator, config, { ...sweeps, code: 2 }),
+  );
   const entropy = categoricalEntropy(k);
   return {
     step: models.step,
@@ -189,54 +194,76 @@ async function labelCrossEntropy(
   }
 }
 
+/** Slant and stroke width of every image of a set of code sweeps. */
+export interface CodeSweepMeasures {
+  /** The swept code. */
+  code: 1 | 2;
+  /** The code values, one per column. */
+  values: number[];
+  /** The category of each sweep (row). */
+  categories: number[];
+  /** slant[row][column] in degrees. */
+  slant: number[][];
+  /** width[row][column] in pixels. */
+  width: number[][];
+}
+
 /**
- * Sweeps `code` over `values` for `sweeps` rows (fresh z and category per
- * row, the other code at 0) and averages the per-row Spearman ρ of the code
- * against slant and stroke width. Rows where a measure does not change are
- * skipped for that measure.
+ * Sweeps `code` over `values` for `sweeps` rows (fresh z per row, the
+ * categories in turn, the other code at 0) and measures every image.
  */
-async function codeCorrelation(
+export async function measureCodeSweeps(
   generator: tf.LayersModel,
   config: LoadedModels["config"],
-  rng: Random,
-  options: { code: 1 | 2; values: number[]; sweeps: number },
-): Promise<CodeCorrelation> {
+  options: { code: 1 | 2; values: number[]; sweeps: number; rng: Random },
+): Promise<CodeSweepMeasures> {
   const { values, sweeps } = options;
   const cols = values.length;
-  const base = drawLatent(rng, config, { n: sweeps });
+  const base = drawLatent(options.rng, config, { n: sweeps });
+  const size = config.latentSize;
   const n = sweeps * cols;
   const latent = {
-    z: new Float32Array(n * config.latentSize),
+    z: new Float32Array(n * size),
     labels: new Uint8Array(n),
     code1: new Float32Array(n),
     code2: new Float32Array(n),
   };
+  const categories = Array.from({ length: sweeps }, (_, r) => r % config.numLabels);
   for (let r = 0; r < sweeps; r++) {
     for (let c = 0; c < cols; c++) {
       const i = r * cols + c;
-      latent.z.set(
-        base.z.subarray(r * config.latentSize, (r + 1) * config.latentSize),
-        i * config.latentSize,
-      );
-      latent.labels[i] = r % config.numLabels;
+      latent.z.set(base.z.subarray(r * size, (r + 1) * size), i * size);
+      latent.labels[i] = categories[r];
       (options.code === 1 ? latent.code1 : latent.code2)[i] = values[c];
     }
   }
   const images = await predict(generator, config, latent);
   const pixels = IMAGE_SIZE * IMAGE_SIZE;
-  const rhos = { slant: [] as number[], width: [] as number[] };
-  for (let r = 0; r < sweeps; r++) {
-    const row = Array.from({ length: cols }, (_, c) => {
-      const i = r * cols + c;
-      return images.subarray(i * pixels, (i + 1) * pixels);
-    });
-    for (const [name, measure] of [["slant", slant], ["width", strokeWidth]] as const) {
-      const rho = spearman(values, row.map((img) => measure(img)));
-      if (Number.isFinite(rho)) rhos[name].push(rho);
-    }
-  }
-  const mean = (xs: number[]) => xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
-  return { slant: mean(rhos.slant), width: mean(rhos.width) };
+  const image = (r: number, c: number) => {
+    const i = r * cols + c;
+    return images.subarray(i * pixels, (i + 1) * pixels);
+  };
+  const grid = (measure: (img: Float32Array) => number) =>
+    categories.map((_, r) => values.map((_, c) => measure(image(r, c))));
+  return {
+    code: options.code,
+    values,
+    categories,
+    slant: grid(slant),
+    width: grid(strokeWidth),
+  };
+}
+
+/**
+ * The mean over sweeps of the Spearman ρ between the code and each measure.
+ * Sweeps where a measure does not change are skipped for that measure.
+ */
+export function sweepCorrelation(m: CodeSweepMeasures): CodeCorrelation {
+  const mean = (rows: number[][]) => {
+    const rhos = rows.map((row) => spearman(m.values, row)).filter(Number.isFinite);
+    return rhos.length ? rhos.reduce((a, b) => a + b, 0) / rhos.length : NaN;
+  };
+  return { slant: mean(m.slant), width: mean(m.width) };
 }
 
 /** What a run's `metrics.jsonl` says about L_I over training. */

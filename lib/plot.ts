@@ -22,6 +22,7 @@ import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
 import { Buffer } from "node:buffer";
 import { IMAGE_SIZE } from "./generator.ts";
+import { type CodeSweepMeasures, sweepCorrelation } from "./evaluate.ts";
 import { categoricalEntropy } from "./mutual_info.ts";
 import { encodePng } from "./png.ts";
 import { tile } from "./sample.ts";
@@ -140,6 +141,51 @@ export function miBoundPlot(
         text: () => `H(c) = ln ${k} ≈ ${h.toFixed(3)}`,
       }),
       Plot.lineY(points, smoothed(options.smooth, { x: "step", y: "value", stroke: "series" })),
+    ],
+  });
+}
+
+/** Options for {@linkcode codeMeasurePlot}. */
+export interface CodeMeasurePlotOptions extends FrameOptions {
+  /** Which measure to put on the y axis. */
+  measure: "slant" | "width";
+}
+
+/**
+ * A code-versus-measure plot: each sweep (z and category fixed, one code
+ * varied) as a faint line, and the mean over sweeps as a bold one, with the
+ * mean per-sweep Spearman ρ in the title. A code that controls the measure
+ * gives lines that all rise (or all fall); one that does not gives flat or
+ * crossing lines.
+ */
+export function codeMeasurePlot(
+  sweeps: CodeSweepMeasures,
+  options: CodeMeasurePlotOptions,
+): PlotElement {
+  const rows = sweeps[options.measure];
+  if (rows.length === 0) throw new RangeError("codeMeasurePlot(): expected at least one sweep");
+  const points = rows.flatMap((row, sweep) =>
+    row.map((y, i) => ({ value: sweeps.values[i], y, sweep }))
+  );
+  const mean = sweeps.values.map((value, i) => ({
+    value,
+    y: rows.reduce((sum, row) => sum + row[i], 0) / rows.length,
+  }));
+  const rho = sweepCorrelation(sweeps)[options.measure];
+  const label = options.measure === "slant"
+    ? "slant (degrees, + leans right)"
+    : "stroke width (px)";
+  return plotOf({
+    ...options,
+    title: options.title ??
+      `c${sweeps.code} vs ${options.measure}: mean Spearman ρ = ${rho.toFixed(2)}`,
+  }, {
+    x: { label: `c${sweeps.code}` },
+    y: { label, grid: true },
+    marks: [
+      Plot.line(points, { x: "value", y: "y", z: "sweep", stroke: "#888", strokeOpacity: 0.2 }),
+      Plot.line(mean, { x: "value", y: "y", stroke: "black", strokeWidth: 2.5 }),
+      Plot.dot(mean, { x: "value", y: "y", fill: "black", r: 3 }),
     ],
   });
 }

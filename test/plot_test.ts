@@ -7,6 +7,7 @@ import { parseHTML } from "linkedom";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
+  codeMeasurePlot,
   digitGrid,
   displayable,
   displayBundle,
@@ -98,6 +99,26 @@ Deno.test("miBoundPlot() shows L_I per run against the labelled H(c) = ln 10 rul
   assert(labels.some((t) => t.includes("L_I")), `no y label in ${labels}`);
   assertEquals(el.querySelectorAll("[aria-label='rule'] line").length, 1);
   assertEquals(el.querySelectorAll("[aria-label='line'] path").length, 2);
+});
+
+Deno.test("codeMeasurePlot() draws each sweep faintly, the mean boldly, and ρ in the title", () => {
+  const sweeps = {
+    code: 2 as const,
+    values: [-1, 0, 1],
+    categories: [0, 1],
+    slant: [[-10, 0, 10], [-5, 1, 20]],
+    width: [[2, 2, 2], [3, 2, 1]],
+  };
+  const el = codeMeasurePlot(sweeps, { measure: "slant" });
+  assertStringIncludes(el.textContent ?? "", "c2 vs slant: mean Spearman ρ = 1.00");
+  // Two faint sweep paths (one line mark) and one mean path with three dots.
+  const lines = el.querySelectorAll("[aria-label='line']");
+  assertEquals(lines.length, 2);
+  assertEquals(lines[0].querySelectorAll("path").length, 2);
+  assertEquals(el.querySelectorAll("[aria-label='dot'] circle").length, 3);
+  const width = codeMeasurePlot(sweeps, { measure: "width" });
+  // The first sweep's width is constant (ρ undefined), so the mean is the second's: -1.
+  assertStringIncludes(width.textContent ?? "", "c2 vs width: mean Spearman ρ = -1.00");
 });
 
 Deno.test("sweepPlot() places rows·cols PNG images on a labelled code-value axis", () => {
