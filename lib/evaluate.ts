@@ -297,21 +297,29 @@ const rho = (x: number) => (Number.isFinite(x) ? (x >= 0 ? " " : "") + x.toFixed
 
 /** The evaluation as an aligned text table. */
 export function formatEvaluation(e: Evaluation, options: { title?: string } = {}): string {
-  const lines = [
-    options.title ??
-      `${e.preset} (${e.architecture} networks, ${e.continuousLoss} code loss), step ${e.step}`,
+  const rows: [string, string][] = [
+    [
+      `label code: generated digits (classifier, ${e.generated.mappingFrom} mapping)`,
+      pct(e.generated.accuracy),
+    ],
+    ["label code: Q's category on MNIST test images (Hungarian)", pct(e.qTest.accuracy)],
+    ["classifier's own MNIST test accuracy", pct(e.classifierAccuracy)],
+    [
+      `L_I on ${e.mi.samples} fresh samples, of H(c) = ${e.mi.entropy.toFixed(3)}`,
+      `${e.mi.li.toFixed(3)} (${pct(e.mi.fraction)})`,
+    ],
+  ];
+  const width = Math.max(...rows.map(([label]) => label.length));
+  const perCategory = e.generated.perCategory
+    .map((a, i) => `${i}→${e.generated.mapping[i]} ${pct(a)}`);
+  const title = options.title ??
+    `${e.preset} (${e.architecture} networks, ${e.continuousLoss} code loss), step ${e.step}`;
+  return [
+    title,
     "",
-    `  label code, generated digits (classifier, ${e.generated.mappingFrom} mapping)  ${
-      pct(e.generated.accuracy)
-    }`,
-    `    per category: ${
-      e.generated.perCategory.map((a, i) => `${i}→${e.generated.mapping[i]} ${pct(a)}`).join("  ")
-    }`,
-    `  Q's category on MNIST test images (Hungarian mapping)   ${pct(e.qTest.accuracy)}`,
-    `  classifier's own MNIST test accuracy                     ${pct(e.classifierAccuracy)}`,
-    `  L_I on ${e.mi.samples} fresh samples                         ${
-      e.mi.li.toFixed(3)
-    } of H(c) = ${e.mi.entropy.toFixed(3)} (${pct(e.mi.fraction)})`,
+    ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`),
+    `  per category (category→digit): ${perCategory.slice(0, 5).join("  ")}`,
+    `                                 ${perCategory.slice(5).join("  ")}`,
     "",
     `  Spearman ρ, code vs measure (mean over ${e.codes.sweeps} sweeps of ${e.codes.values.length} values, ${
       e.codes.values[0]
@@ -319,6 +327,41 @@ export function formatEvaluation(e: Evaluation, options: { title?: string } = {}
     "           slant   width",
     `    c1     ${rho(e.codes.code1.slant)}   ${rho(e.codes.code1.width)}`,
     `    c2     ${rho(e.codes.code2.slant)}   ${rho(e.codes.code2.width)}`,
+  ].join("\n");
+}
+
+/** One row of {@linkcode formatComparison}: a model's name and evaluation. */
+export interface NamedEvaluation {
+  name: string;
+  evaluation: Evaluation;
+}
+
+/** Several evaluations side by side, one row per model. */
+export function formatComparison(rows: readonly NamedEvaluation[]): string {
+  const header = [
+    "model",
+    "step",
+    "G label acc",
+    "Q test acc",
+    "c1 slant",
+    "c1 width",
+    "c2 slant",
+    "c2 width",
+    "L_I/H(c)",
   ];
-  return lines.join("\n");
+  const body = rows.map(({ name, evaluation: e }) => [
+    name,
+    String(e.step),
+    pct(e.generated.accuracy),
+    pct(e.qTest.accuracy),
+    rho(e.codes.code1.slant).trim(),
+    rho(e.codes.code1.width).trim(),
+    rho(e.codes.code2.slant).trim(),
+    rho(e.codes.code2.width).trim(),
+    pct(e.mi.fraction),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n");
 }

@@ -12,7 +12,8 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { PROJECT_ROOT } from "./fs_util.ts";
+import { isDir, PROJECT_ROOT, readText } from "./fs_util.ts";
+import type { Evaluation } from "./evaluate.ts";
 import { CheckpointError, loadCheckpoint, resolveCheckpoint } from "./checkpoint.ts";
 import {
   configFromEnv,
@@ -43,8 +44,48 @@ export * as tf from "@tensorflow/tfjs";
 
 export { PROJECT_ROOT };
 
-/** Where a pretrained `book` checkpoint is shipped, once it exists. */
-export const PRETRAINED_DIR: string = join(PROJECT_ROOT, "data", "pretrained", "book");
+/** The folder of the shipped pretrained models, one subfolder each. */
+export const PRETRAINED_ROOT: string = join(PROJECT_ROOT, "data", "pretrained");
+
+/** Where the pretrained `book` checkpoint is shipped. */
+export const PRETRAINED_DIR: string = join(PRETRAINED_ROOT, "book");
+
+/** A shipped pretrained model folder, as `deno task export` writes it. */
+export interface Pretrained {
+  name: string;
+  dir: string;
+  /** Its `evaluation.json`. */
+  evaluation: Evaluation;
+  /** Its training `metrics.jsonl`. */
+  metrics: Metrics[];
+  /** The metrics of its comparison run (λ = 0), when shipped. */
+  baseline: Metrics[] | null;
+}
+
+/**
+ * Reads `data/pretrained/<name>/` (or `root/<name>`); null when the folder
+ * does not exist. A folder that exists but lacks its files is an error
+ * naming the file.
+ */
+export async function readPretrained(
+  name: string,
+  root: string = PRETRAINED_ROOT,
+): Promise<Pretrained | null> {
+  const dir = join(root, name);
+  if (!(await isDir(dir))) return null;
+  const path = join(dir, "evaluation.json");
+  const text = await readText(path);
+  if (text === null) throw new RunDirError(`${path}: missing; re-run \`deno task export\``);
+  let evaluation: Evaluation;
+  try {
+    evaluation = JSON.parse(text);
+  } catch (e) {
+    throw new RunDirError(`${path}: expected JSON, found a parse error (${(e as Error).message})`);
+  }
+  const baselinePath = join(dir, "baseline-metrics.jsonl");
+  const baseline = (await readText(baselinePath)) === null ? null : await readMetrics(baselinePath);
+  return { name, dir, evaluation, metrics: await readMetrics(dir), baseline };
+}
 
 type Env = Record<string, string | undefined>;
 

@@ -50,7 +50,9 @@ function pngSize(bytes: Uint8Array): [number, number] {
   return [v.getUint32(16), v.getUint32(20)];
 }
 
-for (const name of ["setup", "train", "sweep", "generate", "test"]) {
+for (
+  const name of ["setup", "train", "sweep", "generate", "classifier", "evaluate", "export", "test"]
+) {
   Deno.test(`deno task ${name} --help prints usage and exits 0`, async () => {
     const r = await task(name, ["--help"]);
     assertEquals(r.code, 0, r.stderr);
@@ -230,6 +232,78 @@ Deno.test("deno task sweep and generate validate their flags", async () => {
   for (const [name, args, message] of cases) {
     const r = await task(name, args);
     assertEquals(r.code, 2, `${name} ${args.join(" ")}`);
+    assertMatch(errorLine(r), message);
+  }
+});
+
+Deno.test("deno task export packages a run; evaluate --json reads the export", async () => {
+  const dir = await Deno.makeTempDir();
+  const run = join(dir, "run");
+  const base = join(dir, "lambda0");
+  const out = join(dir, "pretrained");
+  for (const [path, extra] of [[run, []], [base, ["--lambda", "0"]]] as const) {
+    const t = await task("train", [...TINY, "--steps", "2", ...extra, "--out", path]);
+    assertEquals(t.code, 0, t.stderr);
+  }
+  const e = await task("export", [
+    "--checkpoint",
+    run,
+    "--out",
+    out,
+    "--float16",
+    "--baseline",
+    base,
+  ]);
+  assertEquals(e.code, 0, e.stderr);
+  for (
+    const f of [
+      "checkpoint/state.json",
+      "config.json",
+      "metrics.jsonl",
+      "baseline-metrics.jsonl",
+      "metrics-summary.json",
+      "evaluation.json",
+      "evaluation.txt",
+      "gallery/c1.png",
+      "gallery/c2.png",
+      "COMMANDS.md",
+    ]
+  ) assert(await exists(join(out, f)), f);
+  const commands = await Deno.readTextFile(join(out, "COMMANDS.md"));
+  assertMatch(commands, /deno task train --preset quick .*--steps 2 --out /);
+  assertMatch(commands, /--lambda 0 /);
+  const r = await task("evaluate", [
+    "--checkpoint",
+    out,
+    "--json",
+    "--per-category",
+    "2",
+    "--sweeps",
+    "2",
+  ]);
+  assertEquals(r.code, 0, r.stderr);
+  const json = JSON.parse(r.stdout);
+  assertEquals(json.step, 2);
+  assertEquals(json.generated.samples, 20);
+  assertEquals(json.generated.mappingFrom, "identity");
+  // Resuming from a weights-only export is refused, naming it.
+  const resume = await task("train", ["--resume", out, "--steps", "4"]);
+  assertEquals(resume.code, 1);
+  assertMatch(errorLine(resume), /weights-only export/);
+});
+
+Deno.test("deno task evaluate and classifier fail clearly on bad input", async () => {
+  const dir = await Deno.makeTempDir();
+  const cases: [string, string[], number, RegExp][] = [
+    ["evaluate", ["--checkpoint", join(dir, "none")], 1, /none: no checkpoint found/],
+    ["evaluate", ["--checkpoint", dir, "--sweeps", "0"], 2, /--sweeps: expected 1\.\.10000/],
+    ["evaluate", ["--checkpoint", dir, "--classifier", dir], 1, /classifier\.json: expected/],
+    ["classifier", ["--epochs", "0"], 2, /--epochs: expected 1\.\.100/],
+    ["classifier", ["--min-accuracy", "2"], 2, /--min-accuracy: expected 0\.\.1/],
+  ];
+  for (const [name, args, code, message] of cases) {
+    const r = await task(name, args);
+    assertEquals(r.code, code, `${name} ${args.join(" ")}: ${r.stderr}`);
     assertMatch(errorLine(r), message);
   }
 });

@@ -5,8 +5,11 @@
  * ```text
  * checkpoint/            weights-only checkpoint (float16 with --float16)
  * config.json            the run's config
+ * metrics.jsonl          the run's training metrics
  * metrics-summary.json   L_I over training, the first step at 95% of H(c),
- *                        the last metrics line
+ *                        the last metrics line (and the same for --baseline)
+ * baseline-metrics.jsonl with --baseline: the metrics of a comparison run,
+ *                        such as λ = 0
  * evaluation.json, .txt  `deno task evaluate` on the exported weights
  * gallery/c1.png, c2.png one sweep per code: categories as rows, -2..2
  * COMMANDS.md            the commands that reproduce all of it
@@ -14,7 +17,12 @@
  */
 import { join } from "node:path";
 import { initBackend } from "../backend.ts";
-import { exportWeights, loadGenerator, resolveCheckpoint } from "../checkpoint.ts";
+import {
+  exportWeights,
+  loadGenerator,
+  readCheckpointState,
+  resolveCheckpoint,
+} from "../checkpoint.ts";
 import { FIELD_NAMES, flagName, type InfoGanConfig, PRESETS } from "../config.ts";
 import { formatEvaluation, summarizeMetrics } from "../evaluate.ts";
 import { encodePng } from "../png.ts";
@@ -28,6 +36,7 @@ const SPECS: Record<string, FlagSpec> = {
   checkpoint: { kind: "string", help: "run folder to package", required: true },
   out: { kind: "string", help: "folder to (re)write, e.g. data/pretrained/paper", required: true },
   float16: { kind: "bool", help: "store the weights as float16 (half the size)" },
+  baseline: { kind: "string", help: "run folder whose metrics ship beside, e.g. a λ = 0 run" },
   backend: { kind: "string", help: "compute backend (default auto)" },
 };
 
@@ -60,16 +69,29 @@ async function main(): Promise<void> {
   const out = v.out as string;
   console.error(`backend: ${await initBackend(parseBackend(v.backend))}`);
   const ckpt = await resolveCheckpoint(run);
-  const metrics = await readMetrics(join(ckpt, ".."));
+  const runDir = join(ckpt, "..");
+  const metrics = await readMetrics(runDir);
+  const baseline = v.baseline as string | undefined;
+  const baselineMetrics = baseline === undefined ? null : await readMetrics(baseline);
+  const baselineConfig = baseline === undefined
+    ? null
+    : (await readCheckpointState(await resolveCheckpoint(baseline))).config;
   await exportWeights(ckpt, join(out, "checkpoint"), { float16: v.float16 === true });
   const { generator, config, step } = await loadGenerator(out);
   try {
     await Deno.writeTextFile(join(out, "config.json"), JSON.stringify(config, null, 2) + "\n");
-    const summary = summarizeMetrics(metrics, config.numLabels);
+    await Deno.copyFile(join(runDir, "metrics.jsonl"), join(out, "metrics.jsonl"));
+    const summary = {
+      ...summarizeMetrics(metrics, config.numLabels),
+      baseline: baselineMetrics && summarizeMetrics(baselineMetrics, config.numLabels),
+    };
     await Deno.writeTextFile(
       join(out, "metrics-summary.json"),
       JSON.stringify(summary, null, 2) + "\n",
     );
+    if (baseline !== undefined) {
+      await Deno.copyFile(join(baseline, "metrics.jsonl"), join(out, "baseline-metrics.jsonl"));
+    }
     await Deno.mkdir(join(out, "gallery"), { recursive: true });
     for (const code of [1, 2] as const) {
       const s = await sweep(generator, config, { code, values: [...SAMPLE_VALUES], seed: 0 });
@@ -91,7 +113,12 @@ async function main(): Promise<void> {
     "",
     "```sh",
     `${trainCommand(config, step)} --out ${run}`,
-    `deno task export --checkpoint ${run} --out ${out}${v.float16 ? " --float16" : ""}`,
+    ...(baselineConfig
+      ? [`${trainCommand(baselineConfig, baselineMetrics?.at(-1)?.step ?? 0)} --out ${baseline}`]
+      : []),
+    `deno task export --checkpoint ${run} --out ${out}${v.float16 ? " --float16" : ""}${
+      baseline ? ` --baseline ${baseline}` : ""
+    }`,
     `deno task evaluate --checkpoint ${out}`,
     "```",
     "",
