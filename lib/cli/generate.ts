@@ -15,7 +15,10 @@ import { parseBackend } from "./sweep.ts";
 const SPECS: Record<string, FlagSpec> = {
   checkpoint: { kind: "string", help: "checkpoint or run folder", required: true },
   count: { kind: "int", help: "number of images, 1..1000000", required: true },
-  digit: { kind: "int", help: "fixed label code (default: uniform at random)" },
+  digit: {
+    kind: "int",
+    help: "fixed label code; the category index for the paper preset (default: uniform at random)",
+  },
   c1: { kind: "number", help: "fixed value of code 1 (default: drawn from the prior)" },
   c2: { kind: "number", help: "fixed value of code 2 (default: drawn from the prior)" },
   seed: { kind: "int", help: "seed for z and drawn codes (default 0)" },

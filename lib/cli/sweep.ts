@@ -9,7 +9,11 @@ import { writeNew } from "./common.ts";
 
 const SPECS: Record<string, FlagSpec> = {
   checkpoint: { kind: "string", help: "checkpoint or run folder", required: true },
-  digit: { kind: "int", help: "label code to show (default: every digit, one per row)" },
+  digit: {
+    kind: "int",
+    help:
+      "label code to show; for the unsupervised paper preset, the category index (default: all, one per row)",
+  },
   code: { kind: "int", help: "continuous code to sweep: 1 or 2 (default 1)" },
   from: { kind: "number", help: "first code value (default -2)" },
   to: { kind: "number", help: "last code value (default 2)" },
