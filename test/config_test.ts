@@ -4,6 +4,7 @@ import {
   ConfigError,
   envName,
   flagName,
+  PAPER,
   QUICK,
   resolveConfig,
   validateConfig,
@@ -33,6 +34,34 @@ Deno.test("BOOK preset is the seed exactly", () => {
     "book",
     1,
   ]);
+  assertEquals([BOOK.architecture, BOOK.fakeBatchStats, BOOK.codeDist], ["book", false, "normal"]);
+});
+
+Deno.test("PAPER preset is the paper's unsupervised MNIST setup", () => {
+  assertEquals([PAPER.architecture, PAPER.supervisedLabels, PAPER.fakeBatchStats], [
+    "paper",
+    false,
+    true,
+  ]);
+  assertEquals([PAPER.codeDist, PAPER.continuousLoss, PAPER.numLabels, PAPER.latentSize], [
+    "uniform",
+    "gaussian",
+    10,
+    62,
+  ]);
+  assertEquals([PAPER.optimizer, PAPER.lrD, PAPER.lrG, PAPER.beta1, PAPER.decayD, PAPER.decayG], [
+    "adam",
+    2e-4,
+    1e-3,
+    0.5,
+    0,
+    0,
+  ]);
+  // λ = 1 for the category, less for each continuous code.
+  assertEquals([PAPER.lambda, PAPER.labelWeight], [1, 1]);
+  assertEquals(PAPER.codeWeight < 1, true);
+  assertEquals([PAPER.batchSize, PAPER.steps], [128, 5_000]);
+  assertEquals(resolveConfig({ flags: { preset: "paper" } }), PAPER);
 });
 
 Deno.test("QUICK preset keeps the book's algorithm and shrinks only size and schedule", () => {

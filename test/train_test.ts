@@ -150,3 +150,35 @@ Deno.test("train() stops on a non-finite loss, naming the step and the term", as
   assertEquals(checkpoints, 0);
   disposeState(s);
 });
+
+Deno.test("unsupervised D step: real labels change nothing, and Q still learns from the fakes", () => {
+  const config = tinyConfig({
+    architecture: "paper",
+    supervisedLabels: false,
+    fakeBatchStats: true,
+  });
+  const dAfter = (relabel: boolean) => {
+    const s = createState(config);
+    const inputs = drawDiscriminatorInputs(s, data);
+    if (relabel) inputs.labels = inputs.labels.map((l) => (l + 3) % 10);
+    const q = s.discriminator.weights.filter((w) => w.originalName.startsWith("label_logits/"));
+    const before = snapshot(q.map((w) => w.read()));
+    tf.dispose(discriminatorStep(s, inputs));
+    assert(!same(snapshot(q.map((w) => w.read())), before), "Q's label head did not learn");
+    const out = snapshot(trainableVariables(s.discriminator));
+    disposeState(s);
+    return out;
+  };
+  assert(same(dAfter(false), dAfter(true)));
+});
+
+Deno.test("the paper networks train: finite losses, G and D both move", async () => {
+  const s = createState(tinyConfig({ preset: "paper", batchSize: 4, width: 0.125, steps: 3 }));
+  const g0 = snapshot(trainableVariables(s.generator));
+  const lines: number[] = [];
+  await train(s, data, { onMetrics: (m) => void lines.push(m.g_loss) });
+  assertEquals(lines.length, 3);
+  assert(lines.every(Number.isFinite));
+  assert(!same(snapshot(trainableVariables(s.generator)), g0));
+  disposeState(s);
+});
