@@ -39,7 +39,7 @@ export interface ClassifierConfig {
   epochs: number;
   /** Images per update. */
   batchSize: number;
-  /** Adam's learning rate in the first epoch; each later epoch halves it. */
+  /** Adam's learning rate in the first epoch; each epoch starts a fresh Adam at half the last rate. */
   lr: number;
 }
 
