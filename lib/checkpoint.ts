@@ -314,17 +314,21 @@ export async function exportWeights(
       files[`${name}/weights.bin`] = weights;
     }
     const digests: FileDigests = {};
-    await Deno.remove(out, { recursive: true }).catch(() => {});
+    // Written beside, then swapped in: a failed export leaves the old one.
+    const tmp = `${out}.tmp`;
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
     for (const [rel, bytes] of Object.entries(files)) {
-      await Deno.mkdir(dirname(join(out, rel)), { recursive: true });
-      await writeSynced(join(out, rel), bytes);
+      await Deno.mkdir(dirname(join(tmp, rel)), { recursive: true });
+      await writeSynced(join(tmp, rel), bytes);
       digests[rel] = { bytes: bytes.length, sha256: await sha256Hex(bytes) };
     }
     const exported: CheckpointState = { ...meta, weightsOnly: true, files: digests };
     await writeSynced(
-      join(out, "state.json"),
+      join(tmp, "state.json"),
       new TextEncoder().encode(JSON.stringify(exported, null, 2) + "\n"),
     );
+    await Deno.remove(out, { recursive: true }).catch(() => {});
+    await Deno.rename(tmp, out);
   } finally {
     models.generator.dispose();
     models.discriminator?.dispose();

@@ -253,6 +253,7 @@ Deno.test("deno task export packages a run; evaluate --json reads the export", a
     "--float16",
     "--baseline",
     base,
+    "--with-resume",
   ]);
   assertEquals(e.code, 0, e.stderr);
   for (
@@ -287,9 +288,18 @@ Deno.test("deno task export packages a run; evaluate --json reads the export", a
   assertEquals(json.generated.samples, 20);
   assertEquals(json.generated.mappingFrom, "identity");
   // Resuming from a weights-only export is refused, naming it.
-  const resume = await task("train", ["--resume", out, "--steps", "4"]);
+  const resume = await task("train", ["--resume", join(out, "checkpoint"), "--steps", "4"]);
   assertEquals(resume.code, 1);
   assertMatch(errorLine(resume), /weights-only export/);
+  // The shipped resume/ folder continues the run, as COMMANDS.md says.
+  assertMatch(commands, /deno task train --resume runs\/continued --steps N/);
+  const continued = join(dir, "continued");
+  await Deno.rename(join(out, "resume"), continued);
+  const more = await task("train", ["--resume", continued, "--steps", "3"]);
+  assertEquals(more.code, 0, more.stderr);
+  const lines = (await Deno.readTextFile(join(continued, "metrics.jsonl"))).trim().split("\n");
+  assertEquals(lines.map((l) => JSON.parse(l).step), [1, 2, 3]);
+  assertEquals(await exists(`${out}.tmp`), false);
 });
 
 Deno.test("deno task evaluate and classifier fail clearly on bad input", async () => {

@@ -13,7 +13,12 @@
  * evaluation.json, .txt  `deno task evaluate` on the exported weights
  * gallery/c1.png, c2.png one sweep per code: categories as rows, -2..2
  * COMMANDS.md            the commands that reproduce all of it
+ * resume/                with --with-resume: a run folder (float32 checkpoint with
+ *                        optimizer state, metrics) to continue training from
  * ```
+ *
+ * Everything is written to `DIR.tmp` and swapped in at the end, so a failed
+ * export leaves the previous folder as it was.
  */
 import { join } from "node:path";
 import { initBackend } from "../backend.ts";
@@ -37,6 +42,10 @@ const SPECS: Record<string, FlagSpec> = {
   out: { kind: "string", help: "folder to (re)write, e.g. data/pretrained/paper", required: true },
   float16: { kind: "bool", help: "store the weights as float16 (half the size)" },
   baseline: { kind: "string", help: "run folder whose metrics ship beside, e.g. a λ = 0 run" },
+  "with-resume": {
+    kind: "bool",
+    help: "also ship the full training checkpoint in resume/, to continue training later",
+  },
   backend: { kind: "string", help: "compute backend (default auto)" },
 };
 
@@ -67,6 +76,7 @@ async function main(): Promise<void> {
   const v = parsed.values;
   const run = v.checkpoint as string;
   const out = v.out as string;
+  const dir = `${out}.tmp`;
   console.error(`backend: ${await initBackend(parseBackend(v.backend))}`);
   const ckpt = await resolveCheckpoint(run);
   const runDir = join(ckpt, "..");
@@ -76,38 +86,39 @@ async function main(): Promise<void> {
   const baselineConfig = baseline === undefined
     ? null
     : (await readCheckpointState(await resolveCheckpoint(baseline))).config;
-  await exportWeights(ckpt, join(out, "checkpoint"), { float16: v.float16 === true });
-  const { generator, config, step } = await loadGenerator(out);
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  await exportWeights(ckpt, join(dir, "checkpoint"), { float16: v.float16 === true });
+  const { generator, config, step } = await loadGenerator(dir);
   try {
-    await Deno.writeTextFile(join(out, "config.json"), JSON.stringify(config, null, 2) + "\n");
-    await Deno.copyFile(join(runDir, "metrics.jsonl"), join(out, "metrics.jsonl"));
+    await Deno.writeTextFile(join(dir, "config.json"), JSON.stringify(config, null, 2) + "\n");
+    await Deno.copyFile(join(runDir, "metrics.jsonl"), join(dir, "metrics.jsonl"));
     const summary = {
       ...summarizeMetrics(metrics, config.numLabels),
       baseline: baselineMetrics && summarizeMetrics(baselineMetrics, config.numLabels),
     };
     await Deno.writeTextFile(
-      join(out, "metrics-summary.json"),
+      join(dir, "metrics-summary.json"),
       JSON.stringify(summary, null, 2) + "\n",
     );
     if (baseline !== undefined) {
-      await Deno.copyFile(join(baseline, "metrics.jsonl"), join(out, "baseline-metrics.jsonl"));
+      await Deno.copyFile(join(baseline, "metrics.jsonl"), join(dir, "baseline-metrics.jsonl"));
     }
-    await Deno.mkdir(join(out, "gallery"), { recursive: true });
+    await Deno.mkdir(join(dir, "gallery"), { recursive: true });
     for (const code of [1, 2] as const) {
       const s = await sweep(generator, config, { code, values: [...SAMPLE_VALUES], seed: 0 });
       const grid = tile(s.images, s);
-      await Deno.writeFile(join(out, "gallery", `c${code}.png`), encodePng(grid.pixels, grid));
+      await Deno.writeFile(join(dir, "gallery", `c${code}.png`), encodePng(grid.pixels, grid));
     }
   } finally {
     generator.dispose();
   }
-  const evaluation = await evaluateCheckpoint(out);
+  const evaluation = await evaluateCheckpoint(dir);
   await Deno.writeTextFile(
-    join(out, "evaluation.json"),
+    join(dir, "evaluation.json"),
     JSON.stringify(evaluation, null, 2) + "\n",
   );
   const table = formatEvaluation(evaluation);
-  await Deno.writeTextFile(join(out, "evaluation.txt"), table + "\n");
+  await Deno.writeTextFile(join(dir, "evaluation.txt"), table + "\n");
   const commands = [
     `# Reproducing ${out}`,
     "",
@@ -122,10 +133,37 @@ async function main(): Promise<void> {
     `deno task evaluate --checkpoint ${out}`,
     "```",
     "",
-  ].join("\n");
-  await Deno.writeTextFile(join(out, "COMMANDS.md"), commands);
+  ];
+  if (v["with-resume"]) {
+    await copyDir(ckpt, join(dir, "resume", "checkpoint"));
+    // A live run may swap its checkpoint mid-copy: check what was copied.
+    await readCheckpointState(join(dir, "resume", "checkpoint"));
+    await Deno.copyFile(join(runDir, "metrics.jsonl"), join(dir, "resume", "metrics.jsonl"));
+    commands.push(
+      `To continue training from step ${step} (the config allows ${config.steps}):`,
+      "",
+      "```sh",
+      `cp -r ${join(out, "resume")} runs/continued`,
+      `deno task train --resume runs/continued --steps N`,
+      "```",
+      "",
+    );
+  }
+  await Deno.writeTextFile(join(dir, "COMMANDS.md"), commands.join("\n"));
+  await Deno.remove(out, { recursive: true }).catch(() => {});
+  await Deno.rename(dir, out);
   console.log(table);
   console.log(`\nwrote ${out}`);
+}
+
+/** Copies a folder tree (a checkpoint) file by file. */
+async function copyDir(from: string, to: string): Promise<void> {
+  await Deno.mkdir(to, { recursive: true });
+  for await (const entry of Deno.readDir(from)) {
+    const [a, b] = [join(from, entry.name), join(to, entry.name)];
+    if (entry.isDirectory) await copyDir(a, b);
+    else await Deno.copyFile(a, b);
+  }
 }
 
 if (import.meta.main) await runMain(main);
