@@ -166,13 +166,15 @@ function imagesTensor(ds: Dataset, idx: ArrayLike<number>): tf.Tensor4D {
 }
 
 /**
- * Predicted classes of `images` ([n·28·28] values in [0, 1]), in batches of
- * `batchSize` so memory stays flat.
+ * Predicted classes of `images` ([n·28·28] values in [0, 1]): the argmax of
+ * the model's output (or of output number `output`, for a model with
+ * several, such as Q's label logits in D), in batches of `batchSize` so
+ * memory stays flat.
  */
 export async function classify(
   model: tf.LayersModel,
   images: Float32Array,
-  options: { batchSize?: number } = {},
+  options: { batchSize?: number; output?: number } = {},
 ): Promise<Uint8Array> {
   const pixels = 28 * 28;
   const n = images.length / pixels;
@@ -185,7 +187,8 @@ export async function classify(
     const m = Math.min(batch, n - start);
     const pred = tf.tidy(() => {
       const x = tf.tensor4d(images.subarray(start * pixels, (start + m) * pixels), [m, 28, 28, 1]);
-      return tf.argMax(model.predict(x) as tf.Tensor, -1);
+      const out = model.predict(x);
+      return tf.argMax(Array.isArray(out) ? out[options.output ?? 0] : out, -1);
     });
     out.set(await pred.data(), start);
     pred.dispose();

@@ -106,7 +106,7 @@ export async function evaluate(
 
   // Q side: the label head on real test images.
   const testImages = Float32Array.from(data.test.images, (v) => v / 255);
-  const qPred = await argmaxLabels(qLogits, testImages);
+  const qPred = await classify(qLogits, testImages, { output: 1 });
   const q = bestMapping(confusion(qPred, data.test.labels, k));
 
   // G side: generated digits per category, judged by the classifier.
@@ -154,23 +154,6 @@ export async function evaluate(
     codes: { code1, code2, sweeps: opts.sweeps, values },
     mi: { li: entropy - ce, entropy, fraction: (entropy - ce) / entropy, samples: opts.miSamples },
   };
-}
-
-/** Q's most likely category for each image, in batches. */
-async function argmaxLabels(qLogits: tf.LayersModel, images: Float32Array): Promise<Uint8Array> {
-  const pixels = IMAGE_SIZE * IMAGE_SIZE;
-  const n = images.length / pixels;
-  const out = new Uint8Array(n);
-  for (let start = 0; start < n; start += 500) {
-    const m = Math.min(500, n - start);
-    const pred = tf.tidy(() => {
-      const x = tf.tensor4d(images.subarray(start * pixels, (start + m) * pixels), [m, 28, 28, 1]);
-      return tf.argMax((qLogits.predict(x) as tf.Tensor[])[1], -1);
-    });
-    out.set(await pred.data(), start);
-    pred.dispose();
-  }
-  return out;
 }
 
 /** Mean -log Q(c|x) of the label head for images made with labels `c`. */

@@ -71,23 +71,41 @@ export async function sweep(
 }
 
 /**
- * Runs the generator in inference mode on host inputs. Async, because GPU
- * backends can only read results back asynchronously in Deno.
+ * Runs the generator in inference mode on host inputs, 256 images at a time
+ * so memory stays flat. Async, because GPU backends can only read results
+ * back asynchronously in Deno.
  */
 export async function predict(
   generator: tf.LayersModel,
   config: InfoGanConfig,
   latent: { z: Float32Array; labels: Uint8Array; code1: Float32Array; code2: Float32Array },
 ): Promise<Float32Array> {
-  const out = tf.tidy(() =>
-    generator.apply(latentTensors(latent, config), { training: false }) as tf.Tensor
-  );
-  try {
-    return await out.data() as Float32Array;
-  } finally {
-    out.dispose();
+  const n = latent.labels.length;
+  const pixels = IMAGE_SIZE * IMAGE_SIZE;
+  const size = config.latentSize;
+  const images = new Float32Array(n * pixels);
+  for (let start = 0; start < n; start += PREDICT_BATCH) {
+    const end = Math.min(n, start + PREDICT_BATCH);
+    const part = {
+      z: latent.z.subarray(start * size, end * size),
+      labels: latent.labels.subarray(start, end),
+      code1: latent.code1.subarray(start, end),
+      code2: latent.code2.subarray(start, end),
+    };
+    const out = tf.tidy(() =>
+      generator.apply(latentTensors(part, config), { training: false }) as tf.Tensor
+    );
+    try {
+      images.set(await out.data() as Float32Array, start * pixels);
+    } finally {
+      out.dispose();
+    }
   }
+  return images;
 }
+
+/** Images per generator call in {@linkcode predict}. */
+const PREDICT_BATCH = 256;
 
 /** Tiles `rows·cols` 28×28 images in [0, 1] into one grid with a 2px gap. */
 export function tile(

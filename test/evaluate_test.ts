@@ -1,12 +1,16 @@
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { initBackend } from "../lib/backend.ts";
 import { buildClassifier } from "../lib/classifier.ts";
-import { evaluate, formatEvaluation, summarizeMetrics } from "../lib/evaluate.ts";
+import { evaluate, type Evaluation, formatEvaluation, summarizeMetrics } from "../lib/evaluate.ts";
+import { evaluateCheckpoint } from "../lib/cli/evaluate.ts";
+import { PROJECT_ROOT } from "../lib/fs_util.ts";
+import { join } from "node:path";
 import { Random } from "../lib/random.ts";
 import { createState, disposeState, type Metrics } from "../lib/train.ts";
 import { smallMnist, tinyConfig } from "./helpers.ts";
 
-await initBackend("wasm");
+// The backend a user's `deno task evaluate` gets (native when built).
+await initBackend("auto");
 
 const OPTIONS = { perCategory: 3, sweeps: 4, sweepPoints: 5, miSamples: 40 };
 
@@ -60,4 +64,28 @@ Deno.test("summarizeMetrics() finds the first step with L_I ≥ 95% of ln 10", (
   assertEquals(s.lastStep, 40);
   assertEquals(s.li.length, 4);
   assertEquals(summarizeMetrics([line(10, 0.1)], 10).li95Step, null);
+});
+
+Deno.test("each shipped pretrained model's evaluation.json is what evaluate measures now", async () => {
+  const root = join(PROJECT_ROOT, "data", "pretrained");
+  const names = [...Deno.readDirSync(root)].filter((e) => e.isDirectory).map((e) => e.name);
+  assert(names.includes("paper"), `expected data/pretrained/paper, found ${names}`);
+  for (const name of names) {
+    const shipped: Evaluation = JSON.parse(
+      await Deno.readTextFile(join(root, name, "evaluation.json")),
+    );
+    const now = await evaluateCheckpoint(join(root, name));
+    const close = (a: number, b: number, tol: number, what: string) =>
+      assert(Math.abs(a - b) <= tol, `${name} ${what}: shipped ${b}, measured ${a}`);
+    assertEquals(now.step, shipped.step);
+    assertEquals(now.qTest.mapping, shipped.qTest.mapping);
+    // Backends round differently, which can flip a few borderline images.
+    close(now.qTest.accuracy, shipped.qTest.accuracy, 0.002, "Q test accuracy");
+    close(now.generated.accuracy, shipped.generated.accuracy, 0.01, "generated accuracy");
+    close(now.mi.fraction, shipped.mi.fraction, 0.01, "L_I fraction");
+    for (const code of ["code1", "code2"] as const) {
+      close(now.codes[code].slant, shipped.codes[code].slant, 0.05, `${code} slant ρ`);
+      close(now.codes[code].width, shipped.codes[code].width, 0.05, `${code} width ρ`);
+    }
+  }
 });
