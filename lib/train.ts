@@ -364,12 +364,21 @@ export async function train(
   const { config } = state;
   if (state.step === 0) await callbacks.onSample?.(state);
   let metrics: Metrics | null = null;
+  let lastYield = performance.now();
   while (state.step < config.steps) {
     const t0 = performance.now();
     const lrD = state.optD.currentLr();
     const lrG = state.optG.currentLr();
     const values = trainStep(state, dataset);
     const s = state.step;
+    // A step is synchronous work; signal handlers (and a notebook kernel's
+    // messages) only run when the loop yields. Yield at least every
+    // YIELD_MS, so a stop request is seen after the step it arrived in, not
+    // at the next log step.
+    if (performance.now() - lastYield >= YIELD_MS) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      lastYield = performance.now();
+    }
     const stop = callbacks.shouldStop?.() ?? false;
     const checkpoint = s % config.checkpointEvery === 0 || s === config.steps || stop;
     if (s % config.logEvery === 0 || checkpoint) {
@@ -388,6 +397,9 @@ export async function train(
     if (stop) return;
   }
 }
+
+/** Longest stretch of steps without yielding to the event loop, in ms. */
+const YIELD_MS = 50;
 
 function toMetrics(
   v: ArrayLike<number>,

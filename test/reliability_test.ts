@@ -10,6 +10,7 @@ import { loadCheckpoint, resolveCheckpoint } from "../lib/checkpoint.ts";
 import { initBackend } from "../lib/backend.ts";
 import { disposeState } from "../lib/train.ts";
 import { TINY_TRAIN_FLAGS } from "./helpers.ts";
+import { exists } from "../lib/fs_util.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TINY = [...TINY_TRAIN_FLAGS, "--sample-every", "1000"];
@@ -26,9 +27,9 @@ const live = new Set<Deno.ChildProcess>();
 const TRAIN_ARGS: string[] = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json")))
   .tasks.train.command.split(/\s+/).slice(1);
 
-function spawnTrain(args: string[]): Deno.ChildProcess {
+function spawnTrain(args: string[], base: readonly string[] = TINY): Deno.ChildProcess {
   const child = new Deno.Command(Deno.execPath(), {
-    args: [...TRAIN_ARGS, ...TINY, ...args],
+    args: [...TRAIN_ARGS, ...base, ...args],
     cwd: ROOT,
     env: { NO_COLOR: "1" },
     stdout: "piped",
@@ -141,6 +142,37 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     }),
   );
 }
+
+Deno.test(
+  "train: SIGTERM is seen within a step or so even when no step logs (no await in the loop)",
+  cleanly(async () => {
+    const run = join(await Deno.makeTempDir(), "run");
+    const big = "1000000";
+    // The tiny model, but no log step (and so no await) for 10⁶ steps.
+    const base = ["--preset", "quick", "--batch-size", "4", "--width", "0.125"];
+    const child = spawnTrain([
+      ...["--steps", big, "--log-every", big, "--checkpoint-every", big, "--sample-every", big],
+      "--out",
+      run,
+    ], base);
+    // The step-0 sample grid says training has started; give it a few steps.
+    for (let i = 0; i < 600 && !(await exists(join(run, "samples/step-000000.png"))); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    child.kill("SIGTERM");
+    // Without the fix the run never stops: give up after 30 s instead of hanging.
+    const guard = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    const { code, stderr } = await finish(child);
+    clearTimeout(guard);
+    assertEquals(code, 0, `not stopped by SIGTERM within 30 s: ${stderr}`);
+    const stopped = Number(stderr.match(/stopped at step (\d+)/)?.[1]);
+    // Tiny steps take milliseconds: a stop seen only at a log step would run to 10⁶.
+    assert(stopped > 0 && stopped < 10_000, `stopped at step ${stopped}`);
+    const state = JSON.parse(await Deno.readTextFile(join(run, "checkpoint/state.json")));
+    assertEquals(state.step, stopped);
+  }),
+);
 
 Deno.test(
   "train: SIGKILL at any moment leaves a loadable checkpoint; resume loses and duplicates no metrics",

@@ -127,9 +127,12 @@ async function main(): Promise<void> {
     ...(baselineConfig
       ? [`${trainCommand(baselineConfig, baselineMetrics?.at(-1)?.step ?? 0)} --out ${baseline}`]
       : []),
-    `deno task export --checkpoint ${run} --out ${out}${v.float16 ? " --float16" : ""}${
-      baseline ? ` --baseline ${baseline}` : ""
-    }`,
+    [
+      `deno task export --checkpoint ${run} --out ${out}`,
+      ...(v.float16 ? ["--float16"] : []),
+      ...(baseline ? [`--baseline ${baseline}`] : []),
+      ...(v["with-resume"] ? ["--with-resume"] : []),
+    ].join(" "),
     `deno task evaluate --checkpoint ${out}`,
     "```",
     "",
