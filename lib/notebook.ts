@@ -12,7 +12,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { isDir, PROJECT_ROOT, readText } from "./fs_util.ts";
+import { exists, isDir, PROJECT_ROOT, readText } from "./fs_util.ts";
 import type { Evaluation } from "./evaluate.ts";
 import { CheckpointError, loadCheckpoint, resolveCheckpoint } from "./checkpoint.ts";
 import {
@@ -83,7 +83,7 @@ export async function readPretrained(
     throw new RunDirError(`${path}: expected JSON, found a parse error (${(e as Error).message})`);
   }
   const baselinePath = join(dir, "baseline-metrics.jsonl");
-  const baseline = (await readText(baselinePath)) === null ? null : await readMetrics(baselinePath);
+  const baseline = (await exists(baselinePath)) ? await readMetrics(baselinePath) : null;
   return { name, dir, evaluation, metrics: await readMetrics(dir), baseline };
 }
 
