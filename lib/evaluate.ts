@@ -110,14 +110,13 @@ export async function evaluate(
   const q = bestMapping(confusion(qPred, data.test.labels, k));
 
   // G side: generated digits per category, judged by the classifier.
-  const n = k * opts.perCategory;
-  const latent = drawLatent(rng, config, { n });
-  for (let i = 0; i < n; i++) latent.labels[i] = i % k;
-  const images = await predict(generator, config, latent);
-  const judged = await classify(data.classifier, images);
-  const mapping = config.supervisedLabels ? Array.from({ length: k }, (_, i) => i) : q.mapping;
-  const right = new Array<number>(k).fill(0);
-  for (let i = 0; i < n; i++) if (judged[i] === mapping[latent.labels[i]]) right[i % k]++;
+  const mapping = config.supervisedLabels ? identityMapping(k) : q.mapping;
+  const perCategory = await generatedAccuracy(generator, config, {
+    classifier: data.classifier,
+    mapping,
+    perCategory: opts.perCategory,
+    rng,
+  });
 
   // MI lower bound on fresh samples from the prior.
   const fresh = drawLatent(rng, config, { n: opts.miSamples });
@@ -144,16 +143,56 @@ export async function evaluate(
     supervisedLabels: config.supervisedLabels,
     qTest: { accuracy: q.accuracy, mapping: q.mapping },
     generated: {
-      accuracy: right.reduce((a, b) => a + b, 0) / n,
+      accuracy: mean(perCategory),
       mapping,
       mappingFrom: config.supervisedLabels ? "identity" : "q-test",
-      perCategory: right.map((r) => r / opts.perCategory),
-      samples: n,
+      perCategory,
+      samples: k * opts.perCategory,
     },
     classifierAccuracy: data.classifierAccuracy,
     codes: { code1, code2, sweeps: opts.sweeps, values },
     mi: { li: entropy - ce, entropy, fraction: (entropy - ce) / entropy, samples: opts.miSamples },
   };
+}
+
+/** category k → digit k: the mapping of a run trained with real labels. */
+export function identityMapping(k: number): number[] {
+  return Array.from({ length: k }, (_, i) => i);
+}
+
+function mean(xs: readonly number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+/** Options for {@linkcode generatedAccuracy}. */
+export interface GeneratedAccuracyOptions {
+  /** The judge: an MNIST classifier with softmax output. */
+  classifier: tf.LayersModel;
+  /** category → the digit it should draw. */
+  mapping: readonly number[];
+  /** Generated digits per category. */
+  perCategory: number;
+  /** Source of the noise and continuous codes. */
+  rng: Random;
+}
+
+/**
+ * The fraction of generated digits per category that the classifier labels
+ * as `mapping[category]`: "does the label code draw the digit it asks for?"
+ */
+export async function generatedAccuracy(
+  generator: tf.LayersModel,
+  config: LoadedModels["config"],
+  options: GeneratedAccuracyOptions,
+): Promise<number[]> {
+  const k = config.numLabels;
+  const n = k * options.perCategory;
+  const latent = drawLatent(options.rng, config, { n });
+  for (let i = 0; i < n; i++) latent.labels[i] = i % k;
+  const judged = await classify(options.classifier, await predict(generator, config, latent));
+  const right = new Array<number>(k).fill(0);
+  for (let i = 0; i < n; i++) if (judged[i] === options.mapping[latent.labels[i]]) right[i % k]++;
+  return right.map((r) => r / options.perCategory);
 }
 
 /** Mean -log Q(c|x) of the label head for images made with labels `c`. */

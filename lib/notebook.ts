@@ -13,7 +13,9 @@
 import type * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { exists, isDir, PROJECT_ROOT, readText } from "./fs_util.ts";
-import type { Evaluation } from "./evaluate.ts";
+import { type Evaluation, generatedAccuracy, identityMapping } from "./evaluate.ts";
+import { CLASSIFIER_DIR, loadClassifier } from "./classifier.ts";
+import { Random } from "./random.ts";
 import { CheckpointError, loadCheckpoint, resolveCheckpoint } from "./checkpoint.ts";
 import {
   configFromEnv,
@@ -118,6 +120,30 @@ export function runsDir(env: Env = Deno.env.toObject()): string {
 /** The run folder `name` inside {@linkcode runsDir}. */
 export function runDir(name: string, env: Env = Deno.env.toObject()): string {
   return join(runsDir(env), name);
+}
+
+/**
+ * Returns `dir`, ready for a run. With `fresh`, an existing folder is first
+ * moved aside to `<dir>-old-<UTC time>` (never deleted), so the run starts
+ * from scratch; otherwise an existing run is resumed by `trainRun`.
+ */
+export async function freshRunDir(
+  dir: string,
+  options: { fresh?: boolean; now?: Date } = {},
+): Promise<string> {
+  if (options.fresh && await exists(dir)) {
+    const stamp = (options.now ?? new Date()).toISOString().replace(/[:.]/g, "-");
+    const aside = `${dir}-old-${stamp}`;
+    // The lock also guards the rename: a live run in `dir` refuses it.
+    const lock = acquireRunLock(dir);
+    try {
+      await Deno.rename(dir, aside);
+    } finally {
+      lock.release();
+    }
+    console.log(`moved the earlier run aside to ${aside}`);
+  }
+  return dir;
 }
 
 /**
@@ -447,6 +473,49 @@ export async function labelGrid(
     scale: options.scale ?? 2,
     caption: `row d: label code d (0 at the top), ${cols} noise draws each`,
   });
+}
+
+/** What {@linkcode labelCodeAccuracy} measured. */
+export interface LabelCodeAccuracy {
+  /** Fraction of all generated digits the classifier labels as their label code. */
+  accuracy: number;
+  /** The same per label code, 0 first. */
+  perDigit: number[];
+  /** Digits generated per label code. */
+  perLabel: number;
+}
+
+/**
+ * Does label code d draw digit d? Generates `perLabel` digits per label code
+ * (noise and codes from the prior, seeded) and has the shipped MNIST
+ * classifier judge them. For runs trained with real labels only: an
+ * unsupervised run's categories are scored by `evaluate`'s Hungarian mapping.
+ */
+export async function labelCodeAccuracy(
+  generator: tf.LayersModel,
+  config: InfoGanConfig,
+  options: { perLabel?: number; seed?: number } = {},
+): Promise<LabelCodeAccuracy> {
+  if (!config.supervisedLabels) {
+    throw new RangeError(
+      "labelCodeAccuracy: expected a run trained with supervisedLabels: true, found false; " +
+        "score unsupervised runs with evaluate (Hungarian mapping)",
+    );
+  }
+  const perLabel = options.perLabel ?? 50;
+  const { model: classifier } = await loadClassifier(CLASSIFIER_DIR);
+  try {
+    const perDigit = await generatedAccuracy(generator, config, {
+      classifier,
+      mapping: identityMapping(config.numLabels),
+      perCategory: perLabel,
+      rng: new Random(options.seed ?? 1234),
+    });
+    const accuracy = perDigit.reduce((a, b) => a + b, 0) / perDigit.length;
+    return { accuracy, perDigit, perLabel };
+  } finally {
+    classifier.dispose();
+  }
 }
 
 /**

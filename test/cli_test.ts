@@ -154,7 +154,7 @@ const BAD_FLAGS: [string[], RegExp][] = [
   [["--bogus", "1"], /unknown flag --bogus/],
   [["--steps", "ten"], /--steps: expected integer/],
   [["--batch-size", "0"], /--batch-size: expected integer 1\.\./],
-  [["--preset", "huge"], /--preset: expected book\|quick\|paper, found "huge"/],
+  [["--preset", "huge"], /--preset: expected book\|quick\|paper\|lesson, found "huge"/],
   [["--backend", "tpu"], /--backend: expected auto\|tensorflow\|webgpu\|wasm\|cpu, found "tpu"/],
   [["--lr-d", "-1"], /--lr-d: expected number > 0/],
   [["--steps"], /--steps: expected a value/],

@@ -4,6 +4,7 @@ import {
   ConfigError,
   envName,
   flagName,
+  LESSON,
   PAPER,
   QUICK,
   resolveConfig,
@@ -62,6 +63,33 @@ Deno.test("PAPER preset is the paper's unsupervised MNIST setup", () => {
   assertEquals(PAPER.codeWeight < 1, true);
   assertEquals([PAPER.batchSize, PAPER.steps], [128, 5_000]);
   assertEquals(resolveConfig({ flags: { preset: "paper" } }), PAPER);
+});
+
+Deno.test("LESSON preset keeps the book's supervised label head and changes only what speeds it up", () => {
+  // The book's story: real images train the label head with their real labels.
+  assertEquals([LESSON.supervisedLabels, LESSON.numLabels, LESSON.latentSize, LESSON.lambda], [
+    true,
+    10,
+    62,
+    1,
+  ]);
+  // The speed-ups: the paper's networks and optimizer, a Gaussian Q on Unif(-1, 1) codes.
+  assertEquals([LESSON.architecture, LESSON.optimizer, LESSON.lrD, LESSON.lrG, LESSON.beta1], [
+    "paper",
+    "adam",
+    2e-4,
+    1e-3,
+    0.5,
+  ]);
+  assertEquals([LESSON.continuousLoss, LESSON.codeDist, LESSON.codeWeight], [
+    "gaussian",
+    "uniform",
+    1,
+  ]);
+  assertEquals(LESSON.steps <= 2_000, true);
+  assertEquals(resolveConfig({ flags: { preset: "lesson" } }), LESSON);
+  // The book itself is untouched.
+  assertEquals([BOOK.architecture, BOOK.optimizer, BOOK.steps], ["book", "rmsprop", 40_000]);
 });
 
 Deno.test("QUICK preset keeps the book's algorithm and shrinks only size and schedule", () => {

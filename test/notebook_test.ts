@@ -1,15 +1,20 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { join } from "node:path";
 import { initBackend } from "../lib/backend.ts";
-import { ConfigError } from "../lib/config.ts";
+import { loadGenerator } from "../lib/checkpoint.ts";
+import { BOOK, ConfigError, PAPER } from "../lib/config.ts";
+import type { Evaluation } from "../lib/evaluate.ts";
 import {
   envBool,
   envInt,
+  freshRunDir,
+  labelCodeAccuracy,
   LiveTraining,
   notebookConfig,
   NoTrainedModelError,
   pickTrainedRun,
   pngSize,
+  PRETRAINED_ROOT,
   PROJECT_ROOT,
   runDir,
   runsDir,
@@ -142,4 +147,56 @@ Deno.test("pngSize() reads a PNG's width and height", () => {
     height: 2,
   });
   assertThrows(() => pngSize(new Uint8Array(10)), RangeError);
+});
+
+Deno.test("freshRunDir() keeps a run to resume, and with fresh moves it aside intact", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const dir = join(root, "03_lesson");
+    assertEquals(await freshRunDir(dir, { fresh: true }), dir);
+    await Deno.mkdir(dir);
+    await Deno.writeTextFile(join(dir, "metrics.jsonl"), "{}\n");
+    assertEquals(await freshRunDir(dir), dir);
+    assertEquals(await Deno.readTextFile(join(dir, "metrics.jsonl")), "{}\n");
+    const now = new Date("2026-12-01T10:20:30.400Z");
+    assertEquals(await freshRunDir(dir, { fresh: true, now }), dir);
+    const aside = join(root, "03_lesson-old-2026-12-01T10-20-30-400Z");
+    assertEquals(await Deno.readTextFile(join(aside, "metrics.jsonl")), "{}\n");
+    await assertRejects(() => Deno.stat(dir), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("labelCodeAccuracy() refuses an unsupervised run: its categories have no digit yet", async () => {
+  await assertRejects(
+    () => labelCodeAccuracy(null as never, PAPER),
+    RangeError,
+    "supervisedLabels: true, found false",
+  );
+  assertEquals(BOOK.supervisedLabels, true);
+});
+
+Deno.test("labelCodeAccuracy() on the shipped book model agrees with its evaluation.json", async () => {
+  const dir = join(PRETRAINED_ROOT, "book");
+  const shipped: Evaluation = JSON.parse(await Deno.readTextFile(join(dir, "evaluation.json")));
+  const { generator, config } = await loadGenerator(dir);
+  try {
+    // evaluate() draws its generated digits first from Random(1234), 200 per label.
+    const got = await labelCodeAccuracy(generator, config, { perLabel: 200, seed: 1234 });
+    assertEquals(got.perLabel, 200);
+    // Backends round differently, which can flip a few borderline digits.
+    assert(
+      Math.abs(got.accuracy - shipped.generated.accuracy) <= 0.01,
+      `shipped ${shipped.generated.accuracy}, measured ${got.accuracy}`,
+    );
+    got.perDigit.forEach((a, d) =>
+      assert(
+        Math.abs(a - shipped.generated.perCategory[d]) <= 0.03,
+        `digit ${d}: shipped ${shipped.generated.perCategory[d]}, measured ${a}`,
+      )
+    );
+  } finally {
+    generator.dispose();
+  }
 });
