@@ -51,7 +51,17 @@ function pngSize(bytes: Uint8Array): [number, number] {
 }
 
 for (
-  const name of ["setup", "train", "sweep", "generate", "classifier", "evaluate", "export", "test"]
+  const name of [
+    "setup",
+    "train",
+    "sweep",
+    "generate",
+    "classifier",
+    "evaluate",
+    "export",
+    "test",
+    "time-to-quality",
+  ]
 ) {
   Deno.test(`deno task ${name} --help prints usage and exits 0`, async () => {
     const r = await task(name, ["--help"]);
@@ -138,6 +148,40 @@ Deno.test("deno task train writes config, metrics, samples and a checkpoint; --r
   assertEquals([parsed.dtype, parsed.shape], ["float32", [12, 2]]);
   const sum = Array.from(codes.data).reduce((a, b) => a + b, 0);
   assert(Math.abs(parsed.sum - sum) < 1e-4);
+});
+
+Deno.test("deno task time-to-quality prints one check per --every steps and the summary", async () => {
+  const r = await task("time-to-quality", [
+    "--preset",
+    "lesson",
+    "--batch-size",
+    "4",
+    "--width",
+    "0.125",
+    "--steps",
+    "4",
+    "--every",
+    "2",
+    "--per-label",
+    "2",
+    "--backend",
+    "wasm",
+  ]);
+  assertEquals(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+  assertEquals(lines.map((l) => l.step), [2, 4, undefined]);
+  for (const point of lines.slice(0, 2)) {
+    assert(point.accuracy >= 0 && point.accuracy <= 1, `accuracy ${point.accuracy}`);
+    assert(point.seconds > 0, `seconds ${point.seconds}`);
+  }
+  // Checks use the same latents each time, so the summary's final point is the last check.
+  const summary = lines[2];
+  assertEquals(summary.preset, "lesson");
+  assertEquals(summary.final, lines[1]);
+  assert(summary.ms_per_step > 0);
+  const bad = await task("time-to-quality", ["--preset", "paper", "--steps", "2"]);
+  assertEquals(bad.code, 2, bad.stderr);
+  assertMatch(errorLine(bad), /--supervised-labels: expected true .*found false/);
 });
 
 Deno.test("deno task train refuses an --out that already holds a run, changing nothing", async () => {
