@@ -288,6 +288,36 @@ export function sweepCorrelation(m: CodeSweepMeasures): CodeCorrelation {
   return { slant: mean(m.slant), width: mean(m.width) };
 }
 
+/** One continuous code's role in a figure: which code, and which way it runs. */
+export interface CodeRole {
+  code: 1 | 2;
+  /** Mean Spearman ρ between the code and the role's measure. */
+  rho: number;
+  /** +1 when the measure grows with the code, -1 when it shrinks. */
+  sign: 1 | -1;
+}
+
+/**
+ * Assigns the two continuous codes to the roles "slant" and "width" for the
+ * paper's Figure 2 (c) and (d): the assignment with the larger total |ρ|
+ * (a 2×2 Hungarian), each with the sign that makes its measure grow. An
+ * entangled model still gets two roles; its ρ values show the entanglement.
+ */
+export function codeRoles(
+  codes: { code1: CodeCorrelation; code2: CodeCorrelation },
+): { slant: CodeRole; width: CodeRole } {
+  const { code1, code2 } = codes;
+  const straight = Math.abs(code1.slant) + Math.abs(code2.width);
+  const crossed = Math.abs(code2.slant) + Math.abs(code1.width);
+  const slantCode: 1 | 2 = straight >= crossed ? 1 : 2;
+  const widthCode: 1 | 2 = slantCode === 1 ? 2 : 1;
+  const role = (code: 1 | 2, measure: keyof CodeCorrelation): CodeRole => {
+    const rho = (code === 1 ? code1 : code2)[measure];
+    return { code, rho, sign: rho < 0 ? -1 : 1 };
+  };
+  return { slant: role(slantCode, "slant"), width: role(widthCode, "width") };
+}
+
 /** What a run's `metrics.jsonl` says about L_I over training. */
 export interface MetricsSummary {
   /** Steps logged and the last step. */

@@ -475,6 +475,46 @@ export async function labelGrid(
   });
 }
 
+/**
+ * The paper's Figure 2 (a) layout: column d shows the category that draws
+ * digit d (`mapping[category] = digit`, from `evaluate`'s Hungarian mapping,
+ * or the identity for a supervised run), and each row is one noise draw.
+ */
+export async function categoryGrid(
+  generator: tf.LayersModel,
+  config: InfoGanConfig,
+  options: { mapping: readonly number[]; rows?: number; seed?: number; scale?: number },
+): Promise<PlotElement> {
+  const k = config.numLabels;
+  const rows = options.rows ?? 5;
+  const { mapping } = options;
+  if (mapping.length !== k || new Set(mapping).size !== k) {
+    throw new RangeError(
+      `categoryGrid: expected a one-to-one mapping of ${k} categories, found [${mapping}]`,
+    );
+  }
+  const px = IMAGE_SIZE * IMAGE_SIZE;
+  const images = new Uint8Array(rows * k * px);
+  for (let category = 0; category < k; category++) {
+    // The same seed in every column: a row keeps its noise and codes, only the category changes.
+    const out = await generate(generator, config, {
+      count: rows,
+      digit: category,
+      seed: options.seed ?? 0,
+    });
+    for (let r = 0; r < rows; r++) {
+      images.set(out.images.subarray(r * px, (r + 1) * px), (r * k + mapping[category]) * px);
+    }
+  }
+  return digitGrid(images, {
+    cols: k,
+    scale: options.scale ?? 2,
+    caption: `column d: the category that draws digit d (categories ${
+      mapping.map((_, c) => c).sort((a, b) => mapping[a] - mapping[b]).join(", ")
+    }); ${rows} noise draws`,
+  });
+}
+
 /** What {@linkcode labelCodeAccuracy} measured. */
 export interface LabelCodeAccuracy {
   /** Fraction of all generated digits the classifier labels as their label code. */

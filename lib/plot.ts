@@ -22,7 +22,7 @@ import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
 import { Buffer } from "node:buffer";
 import { IMAGE_SIZE } from "./generator.ts";
-import { type CodeSweepMeasures, sweepCorrelation } from "./evaluate.ts";
+import { type CodeCorrelation, type CodeSweepMeasures, sweepCorrelation } from "./evaluate.ts";
 import { categoricalEntropy } from "./mutual_info.ts";
 import { encodePng } from "./png.ts";
 import { tile } from "./sample.ts";
@@ -190,6 +190,40 @@ export function codeMeasurePlot(
   });
 }
 
+/**
+ * The 2×2 table of mean Spearman ρ, codes (rows) × measures (columns), as a
+ * heatmap on a diverging scale from -1 to 1 with each ρ written in its cell.
+ * A disentangled pair lights up one cell per row and per column.
+ */
+export function rhoHeatmap(
+  codes: { code1: CodeCorrelation; code2: CodeCorrelation },
+  options: FrameOptions = {},
+): PlotElement {
+  const cells = (["code1", "code2"] as const).flatMap((code) =>
+    (["slant", "width"] as const).map((measure) => ({
+      code: code.replace("code", "c"),
+      measure,
+      rho: codes[code][measure],
+    }))
+  );
+  return plotOf({ width: 260, height: 180, ...options }, {
+    marginLeft: 40,
+    x: { label: null, domain: ["slant", "width"] },
+    y: { label: null, domain: ["c1", "c2"] },
+    color: { type: "linear", scheme: "RdBu", domain: [-1, 1] },
+    marks: [
+      Plot.cell(cells, { x: "measure", y: "code", fill: "rho", inset: 1 }),
+      Plot.text(cells, {
+        x: "measure",
+        y: "code",
+        text: (d: { rho: number }) => `ρ ${d.rho.toFixed(2)}`,
+        fill: (d: { rho: number }) => Math.abs(d.rho) > 0.6 ? "white" : "black",
+        fontSize: 13,
+      }),
+    ],
+  });
+}
+
 /** Options for {@linkcode sweepPlot}. */
 export interface SweepPlotOptions extends Omit<FrameOptions, "width" | "height"> {
   /** Which continuous code the columns vary (the axis is labelled `c1` or `c2`). */
@@ -200,6 +234,8 @@ export interface SweepPlotOptions extends Omit<FrameOptions, "width" | "height">
   digits?: readonly number[];
   /** Pixels per digit cell (default 36). */
   cellSize?: number;
+  /** Draw the code axis from high to low values (default false). */
+  reverse?: boolean;
 }
 
 /**
@@ -258,6 +294,7 @@ export function sweepPlot(
     marginLeft: margin.left,
     x: {
       domain: [lo - half, hi + half],
+      reverse: options.reverse ?? false,
       ticks: [...values],
       tickFormat: (v: number) => formatValue(v),
       label: `${name}: continuous code ${options.code} value →`,

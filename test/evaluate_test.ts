@@ -1,7 +1,13 @@
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { initBackend } from "../lib/backend.ts";
 import { buildClassifier } from "../lib/classifier.ts";
-import { evaluate, type Evaluation, formatEvaluation, summarizeMetrics } from "../lib/evaluate.ts";
+import {
+  codeRoles,
+  evaluate,
+  type Evaluation,
+  formatEvaluation,
+  summarizeMetrics,
+} from "../lib/evaluate.ts";
 import { evaluateCheckpoint } from "../lib/cli/evaluate.ts";
 import { PROJECT_ROOT } from "../lib/fs_util.ts";
 import { join } from "node:path";
@@ -51,6 +57,25 @@ Deno.test("evaluate() reports every measure in range and is deterministic for a 
     disposeState(state);
   }
   classifier.dispose();
+});
+
+Deno.test("codeRoles() picks the slant and width codes by total |ρ| and signs them to grow", () => {
+  // c2 leans the digit (falling slant), c1 thickens it: the crossed assignment wins.
+  const roles = codeRoles({
+    code1: { slant: 0.1, width: 0.7 },
+    code2: { slant: -0.9, width: 0.2 },
+  });
+  assertEquals(roles.slant, { code: 2, rho: -0.9, sign: -1 });
+  assertEquals(roles.width, { code: 1, rho: 0.7, sign: 1 });
+  // Straight assignment; a tie in total |ρ| keeps c1 for slant.
+  const straight = codeRoles({ code1: { slant: 0.5, width: 0 }, code2: { slant: 0, width: -0.5 } });
+  assertEquals([straight.slant.code, straight.width.code, straight.width.sign], [1, 2, -1]);
+  // An entangled model (both codes on slant) still gets two roles; its width ρ shows it.
+  const entangled = codeRoles({
+    code1: { slant: -1, width: -0.19 },
+    code2: { slant: -1, width: 0.22 },
+  });
+  assertEquals([entangled.slant.code, entangled.width.code, entangled.width.rho], [1, 2, 0.22]);
 });
 
 Deno.test("summarizeMetrics() finds the first step with L_I ≥ 95% of ln 10", () => {

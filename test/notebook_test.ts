@@ -5,6 +5,7 @@ import { loadGenerator } from "../lib/checkpoint.ts";
 import { BOOK, ConfigError, PAPER } from "../lib/config.ts";
 import type { Evaluation } from "../lib/evaluate.ts";
 import {
+  categoryGrid,
   envBool,
   envInt,
   freshRunDir,
@@ -22,8 +23,10 @@ import {
   trainRun,
 } from "../lib/notebook.ts";
 import { encodePng } from "../lib/png.ts";
+import { digitGrid, type PlotElement } from "../lib/plot.ts";
+import { generate } from "../lib/sample.ts";
 import { readMetrics } from "../lib/run_dir.ts";
-import { disposeState, type Metrics } from "../lib/train.ts";
+import { createState, disposeState, type Metrics } from "../lib/train.ts";
 import { smallMnist } from "./helpers.ts";
 
 await initBackend("wasm");
@@ -198,5 +201,35 @@ Deno.test("labelCodeAccuracy() on the shipped book model agrees with its evaluat
     );
   } finally {
     generator.dispose();
+  }
+});
+
+Deno.test("categoryGrid() puts the category that draws digit d in column d, noise fixed per row", async () => {
+  const config = { ...PAPER, width: 0.125 };
+  const state = createState(config);
+  try {
+    // A mapping that reverses the categories: category c draws digit 9 - c.
+    const mapping = Array.from({ length: 10 }, (_, c) => 9 - c);
+    const el = await categoryGrid(state.generator, config, { mapping, rows: 2, scale: 1 });
+    // The same grid built by hand: row r, column 9 - c holds category c's r-th draw.
+    const px = 28 * 28;
+    const expected = new Uint8Array(2 * 10 * px);
+    for (let c = 0; c < 10; c++) {
+      const out = await generate(state.generator, config, { count: 2, digit: c, seed: 0 });
+      for (let r = 0; r < 2; r++) {
+        expected.set(out.images.subarray(r * px, (r + 1) * px), (r * 10 + 9 - c) * px);
+      }
+    }
+    const src = (e: PlotElement) =>
+      (e.tagName.toLowerCase() === "img" ? e : e.querySelector("img")!).getAttribute("src");
+    assertEquals(src(el), src(digitGrid(expected, { cols: 10, scale: 1 })));
+    assert(el.textContent!.includes("categories 9, 8, 7, 6, 5, 4, 3, 2, 1, 0"), el.textContent!);
+    await assertRejects(
+      () => categoryGrid(state.generator, config, { mapping: [0, 0, 1, 2, 3, 4, 5, 6, 7, 8] }),
+      RangeError,
+      "one-to-one mapping of 10 categories",
+    );
+  } finally {
+    disposeState(state);
   }
 });

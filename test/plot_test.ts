@@ -14,6 +14,7 @@ import {
   lossCurves,
   miBoundPlot,
   type PlotElement,
+  rhoHeatmap,
   sweepPlot,
   toHtml,
   toSvg,
@@ -144,6 +145,29 @@ Deno.test("sweepPlot() places rows·cols PNG images on a labelled code-value axi
     RangeError,
     "expected 5 code values",
   );
+});
+
+Deno.test("sweepPlot() with reverse draws the highest code value on the left", () => {
+  const rows = 1, cols = 3;
+  const images = new Float32Array(rows * cols * 784);
+  const el = sweepPlot({ images, rows, cols }, { code: 1, values: [-2, 0, 2], reverse: true });
+  const xs = Array.from(el.querySelectorAll("image")).map((m) => Number(m.getAttribute("x")));
+  assertEquals([...xs].sort((a, b) => b - a), xs);
+});
+
+Deno.test("rhoHeatmap() draws the 2×2 codes × measures cells with each ρ written in", () => {
+  const el = rhoHeatmap({
+    code1: { slant: -0.91, width: 0.12 },
+    code2: { slant: 0.05, width: 0.8 },
+  });
+  assertEquals(el.tagName.toLowerCase(), "svg");
+  const labels = texts(el);
+  for (const t of ["ρ -0.91", "ρ 0.12", "ρ 0.05", "ρ 0.80", "c1", "c2", "slant", "width"]) {
+    assert(labels.includes(t), `no ${t} in ${labels}`);
+  }
+  // Four filled cells, the strongest correlations in the most saturated colours.
+  const cells = Array.from(el.querySelectorAll("rect")).filter((r) => r.getAttribute("fill"));
+  assertEquals(cells.length, 4, cells.map((c) => c.outerHTML).join("\n"));
 });
 
 Deno.test("digitGrid() is an <img> of a PNG of the tiled digits (floats or bytes)", () => {
