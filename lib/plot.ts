@@ -236,6 +236,8 @@ export interface SweepPlotOptions extends Omit<FrameOptions, "width" | "height">
   cellSize?: number;
   /** Draw the code axis from high to low values (default false). */
   reverse?: boolean;
+  /** The row axis label (default "digit (label code)"). */
+  rowLabel?: string;
 }
 
 /**
@@ -305,7 +307,7 @@ export function sweepPlot(
       type: "band",
       domain: digits.map(String),
       padding: 0,
-      label: "digit (label code)",
+      label: options.rowLabel ?? "digit (label code)",
       labelAnchor: "center",
       labelArrow: "none",
     },
