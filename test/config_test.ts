@@ -86,7 +86,7 @@ Deno.test("LESSON preset keeps the book's supervised label head and changes only
     "uniform",
     1,
   ]);
-  assertEquals([LESSON.width, LESSON.batchSize, LESSON.steps], [0.5, 64, 1_200]);
+  assertEquals([LESSON.width, LESSON.batchSize, LESSON.steps], [1, 64, 1_000]);
   assertEquals(resolveConfig({ flags: { preset: "lesson" } }), LESSON);
   // The book itself is untouched.
   assertEquals([BOOK.architecture, BOOK.optimizer, BOOK.steps], ["book", "rmsprop", 40_000]);
