@@ -1,7 +1,9 @@
 /**
- * `deno task bench`: times one book training step (batch 64) on every
- * available backend and, in the same run, the Keras reference
- * (test/keras_reference.py) when the venv has TensorFlow. Each backend runs
+ * `deno task bench`: times one training step of a preset (`--preset book`,
+ * the default, `lesson` or `paper`) on every available backend and, in the
+ * same run, its Keras reference (test/keras_reference.py for the book,
+ * test/keras_paper_reference.py for the paper's networks) when the venv has
+ * TensorFlow. Each backend runs
  * in its own process, so peak RSS is per backend.
  *
  * Prints ms/step, the ratio to Keras, peak RSS, and whether numTensors stayed
@@ -26,7 +28,8 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const SPECS: Record<string, FlagSpec> = {
   steps: { kind: "int", help: "timed steps per backend (default 10)" },
   warmup: { kind: "int", help: "untimed steps first (default 3)" },
-  batch: { kind: "int", help: "batch size (default 64, the book's)" },
+  batch: { kind: "int", help: "batch size (default: the preset's)" },
+  preset: { kind: "string", help: "book|lesson|paper: whose step to time (default book)" },
   backends: { kind: "string", help: "comma-separated list (default: every available one)" },
   cpu: { kind: "bool", help: "also time the pure-JS cpu backend, for 1 step" },
   keras: { kind: "bool", help: "time the Keras reference when the venv has it (default true)" },
@@ -56,9 +59,17 @@ function peakRssMb(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
 
-async function worker(backend: string, steps: number, warmup: number, batch: number) {
+/** The presets the bench can time, each with a Keras reference. */
+const BENCH_PRESETS = ["book", "lesson", "paper"] as const;
+type BenchPreset = typeof BENCH_PRESETS[number];
+
+async function worker(
+  backend: string,
+  options: { steps: number; warmup: number; batch: number; preset: BenchPreset },
+) {
+  const { steps, warmup, batch } = options;
   const used = await initBackend(backend as BackendName);
-  const config = resolveConfig({ flags: { preset: "book", batchSize: batch } });
+  const config = resolveConfig({ flags: { preset: options.preset, batchSize: batch } });
   const state = createState(config);
   const data = await loadDataset({});
   const run = () => {
@@ -161,7 +172,7 @@ async function runChild(cmd: string, args: string[]): Promise<BenchResult | { er
 /** Times (or soaks) one backend in a child process, so peak RSS is its own. */
 function runWorker(
   backend: string,
-  options: { steps: number; warmup: number; batch: number; soak: boolean },
+  options: { steps: number; warmup: number; batch: number; soak: boolean; preset: BenchPreset },
 ): Promise<BenchResult | { error: string }> {
   return runChild(Deno.execPath(), [
     "run",
@@ -180,6 +191,8 @@ function runWorker(
     String(options.warmup),
     "--batch",
     String(options.batch),
+    "--preset",
+    options.preset,
   ]);
 }
 
@@ -197,27 +210,32 @@ async function main(): Promise<void> {
   if (parsed.help) {
     console.log(helpText("deno task bench [flags]", {
       description:
-        "Time one book training step per backend, and the Keras reference in the same run.",
+        "Time one training step of a preset per backend, and its Keras reference in the same run.",
       specs: SPECS,
     }));
     return;
   }
   const v = parsed.values;
+  const preset = (v.preset ?? "book") as BenchPreset;
+  if (!BENCH_PRESETS.includes(preset)) {
+    throw new UsageError(`--preset: expected ${BENCH_PRESETS.join("|")}, found "${preset}"`);
+  }
   const steps = (v.steps ?? 10) as number;
   const warmup = (v.warmup ?? 3) as number;
-  const batch = (v.batch ?? 64) as number;
+  const batch = (v.batch ?? resolveConfig({ flags: { preset } }).batchSize) as number;
   if (steps < 1) throw new UsageError(`--steps: expected ≥ 1, found ${steps}`);
   if (warmup < 0) throw new UsageError(`--warmup: expected ≥ 0, found ${warmup}`);
   if (batch < 1) throw new UsageError(`--batch: expected ≥ 1, found ${batch}`);
   if (v.worker) {
-    await (v.soak ? soak : worker)(v.worker as string, steps, warmup, batch);
+    if (v.soak) await soak(v.worker as string, steps, warmup, batch);
+    else await worker(v.worker as string, { steps, warmup, batch, preset });
     return;
   }
   if (v.soak) {
     const n = (v.steps ?? 2000) as number;
     const w = (v.warmup ?? 50) as number;
     const backend = (v.backends as string | undefined) ?? "auto";
-    const r = await runWorker(backend, { steps: n, warmup: w, batch, soak: true });
+    const r = await runWorker(backend, { steps: n, warmup: w, batch, soak: true, preset: "book" });
     if ("error" in r && r.error) throw new Error(`soak failed: ${r.error}`);
     const soaked = r as unknown as SoakResult;
     if (v.json) console.log(JSON.stringify(soaked, null, 2));
@@ -238,15 +256,18 @@ async function main(): Promise<void> {
   const jobs: [string, number, number][] = backends.map((b) => [b, steps, warmup]);
   if (v.cpu) jobs.push(["cpu", 1, 0]);
   for (const [backend, n, w] of jobs) {
-    const r = await runWorker(backend, { steps: n, warmup: w, batch, soak: false });
+    const r = await runWorker(backend, { steps: n, warmup: w, batch, soak: false, preset });
     results.push("backend" in r ? r : { ...emptyResult(backend, n, batch), error: r.error });
   }
   const python = join(ROOT, ".venv/bin/python");
   let keras: BenchResult | null = null;
   if (v.keras !== false && await exists(python)) {
+    // The book's Keras model, or the paper's networks with the preset's losses.
+    const reference = preset === "book"
+      ? [join(ROOT, "test/keras_reference.py"), "bench"]
+      : [join(ROOT, "test/keras_paper_reference.py"), "bench", "--preset", preset];
     const r = await runChild(python, [
-      join(ROOT, "test/keras_reference.py"),
-      "bench",
+      ...reference,
       "--steps",
       String(steps),
       "--warmup",
@@ -266,10 +287,12 @@ async function main(): Promise<void> {
     cores: navigator.hardwareConcurrency,
   };
   if (v.json) {
-    console.log(JSON.stringify({ ...meta, results }, null, 2));
+    console.log(JSON.stringify({ ...meta, preset, results }, null, 2));
     return;
   }
-  console.log(`Book step, batch ${batch}: ${meta.date}, ${meta.cpu} (${meta.cores} cores)\n`);
+  console.log(
+    `${preset} step, batch ${batch}: ${meta.date}, ${meta.cpu} (${meta.cores} cores)\n`,
+  );
   console.log("| Backend | ms/step | × Keras | Peak RSS (MB) | numTensors constant |");
   console.log("|---|---|---|---|---|");
   for (const r of results) {
