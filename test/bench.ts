@@ -30,6 +30,10 @@ const SPECS: Record<string, FlagSpec> = {
   warmup: { kind: "int", help: "untimed steps first (default 3)" },
   batch: { kind: "int", help: "batch size (default: the preset's)" },
   preset: { kind: "string", help: "book|lesson|paper: whose step to time (default book)" },
+  profile: {
+    kind: "bool",
+    help: "tensorflow: native time per TF op (top 15) and the JavaScript time around it",
+  },
   backends: { kind: "string", help: "comma-separated list (default: every available one)" },
   cpu: { kind: "bool", help: "also time the pure-JS cpu backend, for 1 step" },
   keras: { kind: "bool", help: "time the Keras reference when the venv has it (default true)" },
@@ -52,6 +56,62 @@ export interface BenchResult {
   tensors_constant: boolean | null;
   ratio_to_keras?: number | null;
   error?: string;
+  /** With --profile, on the tensorflow backend. */
+  profile?: StepProfile;
+}
+
+/** Where a native step's time goes, per step. */
+export interface StepProfile {
+  /** Time inside the native binding's calls. */
+  native_ms_per_step: number;
+  /** The rest of the step: JavaScript, tfjs bookkeeping, the engine. */
+  js_ms_per_step: number;
+  /** Native calls per step. */
+  calls_per_step: number;
+  /** The 15 TF ops (and uploads/reads) that took the most native time. */
+  top: { op: string; calls_per_step: number; ms_per_step: number }[];
+}
+
+/**
+ * Wraps the tfjs-node binding's calls (executeOp by TF op name, tensor
+ * uploads and reads) to time them; returns a reader of the totals so far, or
+ * null on another backend.
+ */
+function profileBinding(): (() => Map<string, { calls: number; ms: number }>) | null {
+  const backend = tf.backend() as unknown as { binding?: Record<string, unknown> };
+  const binding = backend.binding;
+  if (!binding || typeof binding.executeOp !== "function") return null;
+  // The addon's exports are read-only: give the backend a stand-in whose
+  // calls are timed and that forwards everything else.
+  const overrides: Record<string, (...args: unknown[]) => unknown> = {};
+  const timed = new Proxy({}, {
+    get: (_, key: string) => {
+      if (key in overrides) return overrides[key];
+      const v = binding[key];
+      return typeof v === "function" ? v.bind(binding) : v;
+    },
+  }) as Record<string, unknown>;
+  const table = new Map<string, { calls: number; ms: number }>();
+  const wrap = (key: string, label: (args: unknown[]) => string) => {
+    const original = (binding[key] as (...args: unknown[]) => unknown).bind(binding);
+    overrides[key] = (...args: unknown[]) => {
+      const t0 = performance.now();
+      try {
+        return original(...args);
+      } finally {
+        const name = label(args);
+        const entry = table.get(name) ?? { calls: 0, ms: 0 };
+        entry.calls += 1;
+        entry.ms += performance.now() - t0;
+        table.set(name, entry);
+      }
+    };
+  };
+  wrap("executeOp", (args) => String(args[0]));
+  wrap("createTensor", () => "(upload)");
+  wrap("tensorDataSync", () => "(read)");
+  backend.binding = timed;
+  return () => table;
 }
 
 /** Peak resident set size of this process (getrusage's maxRSS, in KiB). */
@@ -65,7 +125,7 @@ type BenchPreset = typeof BENCH_PRESETS[number];
 
 async function worker(
   backend: string,
-  options: { steps: number; warmup: number; batch: number; preset: BenchPreset },
+  options: { steps: number; warmup: number; batch: number; preset: BenchPreset; profile: boolean },
 ) {
   const { steps, warmup, batch } = options;
   const used = await initBackend(backend as BackendName);
@@ -78,6 +138,7 @@ async function worker(
     out.dispose();
   };
   for (let i = 0; i < warmup; i++) run();
+  const read = options.profile ? profileBinding() : null;
   const before = tf.memory().numTensors;
   const t0 = performance.now();
   for (let i = 0; i < steps; i++) run();
@@ -90,7 +151,26 @@ async function worker(
     peak_rss_mb: peakRssMb(),
     tensors_constant: tf.memory().numTensors === before,
   };
+  if (read) result.profile = summarizeProfile(read(), { steps, msPerStep: ms });
   console.log(JSON.stringify(result));
+}
+
+function summarizeProfile(
+  table: Map<string, { calls: number; ms: number }>,
+  options: { steps: number; msPerStep: number },
+): StepProfile {
+  const rows = [...table].map(([op, v]) => ({
+    op,
+    calls_per_step: v.calls / options.steps,
+    ms_per_step: v.ms / options.steps,
+  })).sort((a, b) => b.ms_per_step - a.ms_per_step);
+  const native = rows.reduce((sum, r) => sum + r.ms_per_step, 0);
+  return {
+    native_ms_per_step: native,
+    js_ms_per_step: options.msPerStep - native,
+    calls_per_step: rows.reduce((sum, r) => sum + r.calls_per_step, 0),
+    top: rows.slice(0, 15),
+  };
 }
 
 /** Result of a soak run. */
@@ -172,7 +252,14 @@ async function runChild(cmd: string, args: string[]): Promise<BenchResult | { er
 /** Times (or soaks) one backend in a child process, so peak RSS is its own. */
 function runWorker(
   backend: string,
-  options: { steps: number; warmup: number; batch: number; soak: boolean; preset: BenchPreset },
+  options: {
+    steps: number;
+    warmup: number;
+    batch: number;
+    soak: boolean;
+    preset: BenchPreset;
+    profile?: boolean;
+  },
 ): Promise<BenchResult | { error: string }> {
   return runChild(Deno.execPath(), [
     "run",
@@ -193,6 +280,7 @@ function runWorker(
     String(options.batch),
     "--preset",
     options.preset,
+    ...(options.profile ? ["--profile"] : []),
   ]);
 }
 
@@ -228,7 +316,7 @@ async function main(): Promise<void> {
   if (batch < 1) throw new UsageError(`--batch: expected ≥ 1, found ${batch}`);
   if (v.worker) {
     if (v.soak) await soak(v.worker as string, steps, warmup, batch);
-    else await worker(v.worker as string, { steps, warmup, batch, preset });
+    else await worker(v.worker as string, { steps, warmup, batch, preset, profile: !!v.profile });
     return;
   }
   if (v.soak) {
@@ -256,7 +344,14 @@ async function main(): Promise<void> {
   const jobs: [string, number, number][] = backends.map((b) => [b, steps, warmup]);
   if (v.cpu) jobs.push(["cpu", 1, 0]);
   for (const [backend, n, w] of jobs) {
-    const r = await runWorker(backend, { steps: n, warmup: w, batch, soak: false, preset });
+    const r = await runWorker(backend, {
+      steps: n,
+      warmup: w,
+      batch,
+      soak: false,
+      preset,
+      profile: !!v.profile,
+    });
     results.push("backend" in r ? r : { ...emptyResult(backend, n, batch), error: r.error });
   }
   const python = join(ROOT, ".venv/bin/python");
@@ -305,6 +400,21 @@ async function main(): Promise<void> {
         r.ratio_to_keras == null ? "–" : r.ratio_to_keras.toFixed(2)
       } | ${r.peak_rss_mb.toFixed(0)} | ${r.tensors_constant ?? "–"} |`,
     );
+  }
+  for (const r of results) if (r.profile) printProfile(r.backend, r.profile);
+}
+
+/** Prints a backend's --profile as a markdown table. */
+function printProfile(backend: string, p: StepProfile): void {
+  console.log(
+    `\n${backend} profile: ${p.native_ms_per_step.toFixed(1)} ms/step native in ${
+      p.calls_per_step.toFixed(0)
+    } calls, ${p.js_ms_per_step.toFixed(1)} ms/step around them (JavaScript, tfjs, engine)\n`,
+  );
+  console.log("| Op | calls/step | ms/step |");
+  console.log("|---|---|---|");
+  for (const r of p.top) {
+    console.log(`| ${r.op} | ${r.calls_per_step.toFixed(0)} | ${r.ms_per_step.toFixed(2)} |`);
   }
 }
 

@@ -17,7 +17,7 @@ async function bench(args: string[]): Promise<{ code: number; stdout: string; st
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
 
-Deno.test("bench --preset lesson times the native step and the Keras paper-network reference", async () => {
+Deno.test("bench --preset lesson --profile times the native step, its ops, and the Keras paper-network reference", async () => {
   const r = await bench([
     "--preset",
     "lesson",
@@ -29,6 +29,7 @@ Deno.test("bench --preset lesson times the native step and the Keras paper-netwo
     "1",
     "--batch",
     "8",
+    "--profile",
     "--json",
   ]);
   assertEquals(r.code, 0, `${r.stdout}\n${r.stderr}`);
@@ -45,6 +46,14 @@ Deno.test("bench --preset lesson times the native step and the Keras paper-netwo
   }
   assert(byName.tensorflow.ratio_to_keras > 0);
   assertEquals(byName.tensorflow.tensors_constant, true);
+  // --profile: native time per TF op, which adds up to no more than the step.
+  const p = byName.tensorflow.profile;
+  assert(p.calls_per_step > 100, `calls/step ${p.calls_per_step}`);
+  assert(p.native_ms_per_step > 0 && p.native_ms_per_step <= byName.tensorflow.ms_per_step);
+  assertEquals(p.top.length, 15);
+  const ops = p.top.map((r: { op: string }) => r.op);
+  // The paper's Dense(1024) layers are the largest kernels of the step.
+  assert(ops.includes("BatchMatMulV2"), `BatchMatMulV2 not among the top ops ${ops}`);
 });
 
 Deno.test("bench --preset refuses an unknown preset in one line", async () => {
