@@ -18,8 +18,6 @@ import argparse
 import json
 import math
 import os
-import resource
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
@@ -29,7 +27,7 @@ import tensorflow as tf  # noqa: E402
 import keras  # noqa: E402
 from keras import layers  # noqa: E402
 
-from keras_reference import BCE, CCE, one_hot, scaled  # noqa: E402
+from keras_reference import BCE, CCE, one_hot, scaled, time_steps  # noqa: E402
 
 ALPHA = 0.1  # the paper's LeakyReLU slope, as lib/discriminator.ts
 HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
@@ -151,13 +149,7 @@ def bench(args):
         # One host sync per step, as the tfjs loop on log steps.
         return float(model.d_step(*d_in)) + float(model.g_step(*g_in))
 
-    for _ in range(args.warmup):
-        step()
-    start = time.perf_counter()
-    for _ in range(args.steps):
-        step()
-    ms = (time.perf_counter() - start) * 1000 / args.steps
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    ms, peak = time_steps(step, steps=args.steps, warmup=args.warmup)
     print(json.dumps({
         "backend": "keras", "ms_per_step": ms, "steps": args.steps, "batch": b,
         "peak_rss_mb": peak, "tensors_constant": None, "preset": args.preset,

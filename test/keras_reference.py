@@ -221,6 +221,18 @@ def parity(args):
         json.dump(result, f)
 
 
+def time_steps(step, steps, warmup):
+    """Runs `warmup` untimed steps, then `steps` timed ones: (ms per step, peak RSS in MB)."""
+    import resource
+    for _ in range(warmup):
+        step()
+    start = time.perf_counter()
+    for _ in range(steps):
+        step()
+    ms = (time.perf_counter() - start) * 1000 / steps
+    return ms, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
 def bench(args):
     book = Book(width=args.width)
     rng = np.random.default_rng(0)
@@ -239,14 +251,7 @@ def bench(args):
         g = book.g_step(*g_in)
         return float(d[0]) + float(g[0])  # one host sync per step, as the tfjs loop on log steps
 
-    for _ in range(args.warmup):
-        step()
-    start = time.perf_counter()
-    for _ in range(args.steps):
-        step()
-    ms = (time.perf_counter() - start) * 1000 / args.steps
-    import resource
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    ms, peak = time_steps(step, steps=args.steps, warmup=args.warmup)
     print(json.dumps({
         "backend": "keras", "ms_per_step": ms, "steps": args.steps, "batch": b,
         "peak_rss_mb": peak, "tensors_constant": None,
