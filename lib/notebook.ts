@@ -534,7 +534,7 @@ export interface LabelCodeAccuracy {
 export async function labelCodeAccuracy(
   generator: tf.LayersModel,
   config: InfoGanConfig,
-  options: { perLabel?: number; seed?: number } = {},
+  options: { perLabel?: number; seed?: number; classifier?: tf.LayersModel } = {},
 ): Promise<LabelCodeAccuracy> {
   if (!config.supervisedLabels) {
     throw new RangeError(
@@ -543,7 +543,8 @@ export async function labelCodeAccuracy(
     );
   }
   const perLabel = options.perLabel ?? 50;
-  const { model: classifier } = await loadClassifier(CLASSIFIER_DIR);
+  // The shipped classifier, unless the caller passes one it has loaded (and keeps).
+  const classifier = options.classifier ?? (await loadClassifier(CLASSIFIER_DIR)).model;
   try {
     const perDigit = await generatedAccuracy(generator, config, {
       classifier,
@@ -554,7 +555,7 @@ export async function labelCodeAccuracy(
     const accuracy = perDigit.reduce((a, b) => a + b, 0) / perDigit.length;
     return { accuracy, perDigit, perLabel };
   } finally {
-    classifier.dispose();
+    if (!options.classifier) classifier.dispose();
   }
 }
 

@@ -3,8 +3,8 @@
  * the default, `lesson` or `paper`) on every available backend and, in the
  * same run, its Keras reference (test/keras_reference.py for the book,
  * test/keras_paper_reference.py for the paper's networks) when the venv has
- * TensorFlow. Each backend runs
- * in its own process, so peak RSS is per backend.
+ * TensorFlow. Each backend runs in its own process, so peak RSS is per
+ * backend.
  *
  * Prints ms/step, the ratio to Keras, peak RSS, and whether numTensors stayed
  * constant; `--json` prints the same as JSON.

@@ -11,6 +11,7 @@
 import { initBackend } from "../lib/backend.ts";
 import { resolveConfig } from "../lib/config.ts";
 import { loadDataset } from "../lib/mnist.ts";
+import { CLASSIFIER_DIR, loadClassifier } from "../lib/classifier.ts";
 import { labelCodeAccuracy } from "../lib/notebook.ts";
 import { createState, disposeState, train } from "../lib/train.ts";
 import {
@@ -69,13 +70,14 @@ async function main(): Promise<void> {
   }
   console.error(`backend: ${await initBackend(config.backend)}`);
   const dataset = await loadDataset({ dir: config.data || undefined });
+  const { model: classifier } = await loadClassifier(CLASSIFIER_DIR);
   const state = createState({ ...config, logEvery: every, checkpointEvery: config.steps });
   const points: QualityPoint[] = [];
   while (state.step < config.steps) {
     state.config = { ...state.config, steps: Math.min(state.step + every, config.steps) };
     await train(state, dataset);
     // The same latents at every check (a fixed seed), so checks differ only by training.
-    const { accuracy } = await labelCodeAccuracy(state.generator, config, { perLabel });
+    const { accuracy } = await labelCodeAccuracy(state.generator, config, { perLabel, classifier });
     const point = { step: state.step, seconds: state.elapsed, accuracy };
     points.push(point);
     console.log(JSON.stringify(point));
@@ -90,6 +92,7 @@ async function main(): Promise<void> {
   summary.final = points.at(-1);
   console.log(JSON.stringify(summary));
   disposeState(state);
+  classifier.dispose();
 }
 
 if (import.meta.main) await runMain(main);
