@@ -18,8 +18,9 @@
  * loaded silently wrong.
  *
  * {@linkcode exportWeights} writes a *weights-only* checkpoint (no optimizer
- * files, optionally float16 weights): enough to sample and evaluate, not to
- * resume. `state.json` marks it with `weightsOnly: true`.
+ * files, optionally float16 or 8-bit weights, optionally the generator
+ * alone): enough to sample and evaluate, not to resume. `state.json` marks
+ * it with `weightsOnly: true` (and `generatorOnly: true`).
  */
 import * as tf from "@tensorflow/tfjs";
 import { dirname, join } from "node:path";
@@ -48,6 +49,8 @@ export interface CheckpointState {
   optimizers: { d: { iterations: number }; g: { iterations: number } };
   /** True for an export without optimizer state: it loads, but cannot resume. */
   weightsOnly?: boolean;
+  /** True for a weights-only export without the discriminator. */
+  generatorOnly?: boolean;
   /** Byte size and SHA-256 (hex) of every other file, by relative path. */
   files: Record<string, { bytes: number; sha256: string }>;
 }
@@ -138,7 +141,10 @@ export async function readCheckpointState(dir: string): Promise<CheckpointState>
   } catch (e) {
     throw new CheckpointError((e as Error).message);
   }
-  const expected = ["generator", "discriminator"]
+  if (meta.generatorOnly && !meta.weightsOnly) {
+    throw new CheckpointError(`${path}: expected generatorOnly only with weightsOnly, found both`);
+  }
+  const expected = (meta.generatorOnly ? ["generator"] : ["generator", "discriminator"])
     .flatMap((m) => MODEL_FILES.map((f) => `${m}/${f}`))
     .concat(meta.weightsOnly ? [] : ["optimizer.json", "optimizer.bin"]);
   await verifyFiles(dir, meta.files ?? {}, expected, path);
@@ -251,15 +257,16 @@ export async function loadGenerator(
 /** A checkpoint's networks without optimizer state, for sampling and evaluation. */
 export interface LoadedModels {
   generator: tf.LayersModel;
-  /** D with its Q heads; null when not requested. */
+  /** D with its Q heads; null when not requested or not exported. */
   discriminator: tf.LayersModel | null;
   config: InfoGanConfig;
   step: number;
 }
 
 /**
- * Loads the generator and (unless `discriminator: false`) the discriminator
- * of a training checkpoint or a weights-only export.
+ * Loads the generator and (unless `discriminator: false`, or the export holds
+ * the generator alone) the discriminator of a training checkpoint or a
+ * weights-only export.
  */
 export async function loadModels(
   path: string,
@@ -270,7 +277,7 @@ export async function loadModels(
   const state = createState(meta.config);
   state.optD.dispose();
   state.optG.dispose();
-  const wantD = options.discriminator ?? true;
+  const wantD = (options.discriminator ?? true) && !meta.generatorOnly;
   try {
     await loadModelWeights(state.generator, join(dir, "generator"));
     if (wantD) await loadModelWeights(state.discriminator, join(dir, "discriminator"));
@@ -288,28 +295,43 @@ export async function loadModels(
   };
 }
 
+/** How exported weights are stored. */
+export type WeightPrecision = "float32" | "float16" | "uint8";
+
+/** Options for {@linkcode exportWeights}. */
+export interface ExportOptions {
+  /** The generator's weights (default float32). */
+  generator?: WeightPrecision;
+  /** The discriminator's weights, or `none` to leave it out (default float32). */
+  discriminator?: WeightPrecision | "none";
+}
+
 /**
  * Writes a weights-only checkpoint of `path` to `out`: the config, step and
- * both networks (float16 when asked, halving the size), without optimizer
- * state. {@linkcode loadModels} reads it; resuming from it is refused.
+ * the networks at the precisions asked for (float16 halves the size, uint8
+ * quarters it), without optimizer state. {@linkcode loadModels} reads it;
+ * resuming from it is refused.
  */
 export async function exportWeights(
   path: string,
   out: string,
-  options: { float16?: boolean } = {},
+  options: ExportOptions = {},
 ): Promise<void> {
   const dir = await resolveCheckpoint(path);
   const meta = await readCheckpointState(dir);
-  const models = await loadModels(dir);
+  const withD = options.discriminator !== "none";
+  const models = await loadModels(dir, { discriminator: withD });
   try {
     const files: Record<string, Uint8Array> = {};
-    for (
-      const [name, model] of [["generator", models.generator], [
-        "discriminator",
-        models.discriminator!,
-      ]] as const
-    ) {
-      const { json, weights } = await serializeModel(model, options);
+    const parts: [string, tf.LayersModel, WeightPrecision][] = [
+      ["generator", models.generator, options.generator ?? "float32"],
+    ];
+    if (models.discriminator) {
+      const precision = options.discriminator as WeightPrecision | undefined;
+      parts.push(["discriminator", models.discriminator, precision ?? "float32"]);
+    }
+    for (const [name, model, precision] of parts) {
+      const { json, weights } = await serializeModel(model, { precision });
       files[`${name}/model.json`] = json;
       files[`${name}/weights.bin`] = weights;
     }
@@ -322,7 +344,12 @@ export async function exportWeights(
       await writeSynced(join(tmp, rel), bytes);
       digests[rel] = { bytes: bytes.length, sha256: await sha256Hex(bytes) };
     }
-    const exported: CheckpointState = { ...meta, weightsOnly: true, files: digests };
+    const exported: CheckpointState = {
+      ...meta,
+      weightsOnly: true,
+      ...(withD ? {} : { generatorOnly: true }),
+      files: digests,
+    };
     await writeSynced(
       join(tmp, "state.json"),
       new TextEncoder().encode(JSON.stringify(exported, null, 2) + "\n"),
@@ -345,10 +372,14 @@ export interface ModelFiles {
   weights: Uint8Array;
 }
 
-/** Serialises a model in the tfjs layers format, optionally as float16. */
+/**
+ * Serialises a model in the tfjs layers format, as float32, float16 or 8-bit
+ * (tfjs's affine uint8 quantisation: per weight, value = q·scale + min, so
+ * each weight keeps 256 levels across its own range).
+ */
 export async function serializeModel(
   model: tf.LayersModel,
-  options: { float16?: boolean } = {},
+  options: { precision?: WeightPrecision } = {},
 ): Promise<ModelFiles> {
   let artifacts: tf.io.ModelArtifacts | undefined;
   await model.save({
@@ -366,12 +397,20 @@ export async function serializeModel(
     tf.io.concatenateArrayBuffers(artifacts.weightData as ArrayBuffer | ArrayBuffer[]),
   );
   let specs = artifacts.weightSpecs;
-  if (options.float16) {
-    const half = toFloat16(
-      new Float32Array(weights.buffer, weights.byteOffset, weights.length / 4),
-    );
-    weights = new Uint8Array(half.buffer);
+  const values = new Float32Array(weights.buffer, weights.byteOffset, weights.length / 4);
+  if (options.precision === "float16") {
+    weights = new Uint8Array(toFloat16(values).buffer);
     specs = specs.map((s) => ({ ...s, quantization: { dtype: "float16" } }));
+  } else if (options.precision === "uint8") {
+    const out = new Uint8Array(values.length);
+    let offset = 0;
+    specs = specs.map((s) => {
+      const n = s.shape.reduce((a, b) => a * b, 1);
+      const { min, scale } = toUint8(values.subarray(offset, offset + n), out.subarray(offset));
+      offset += n;
+      return { ...s, quantization: { dtype: "uint8", min, scale } };
+    });
+    weights = out;
   }
   const json = {
     format: "layers-model",
@@ -381,6 +420,32 @@ export async function serializeModel(
     weightsManifest: [{ paths: ["weights.bin"], weights: specs }],
   };
   return { json: new TextEncoder().encode(JSON.stringify(json)), weights };
+}
+
+/**
+ * Affine 8-bit codes of `values` into `out`: q = round((v - min) / scale)
+ * with scale = (max - min) / 255 (1 for a constant weight), so decoding is
+ * exact at min and within scale/2 everywhere.
+ */
+export function toUint8(
+  values: Float32Array,
+  out: Uint8Array,
+): { min: number; scale: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) {
+    if (!Number.isFinite(v)) throw new RangeError(`toUint8: expected finite weights, found ${v}`);
+    min = Math.min(min, v);
+    max = Math.max(max, v);
+  }
+  if (values.length === 0) return { min: 0, scale: 1 };
+  // Stored in JSON and applied in float32: round-trip both through float32.
+  min = Math.fround(min);
+  const scale = max > min ? Math.fround((max - min) / 255) : 1;
+  for (let i = 0; i < values.length; i++) {
+    out[i] = Math.min(255, Math.max(0, Math.round((values[i] - min) / scale)));
+  }
+  return { min, scale };
 }
 
 /** IEEE half-precision bits of each value, rounded to nearest even. */
@@ -490,17 +555,18 @@ async function decodeChecked(
   const bytes = await readFile(binPath);
   let expected = 0;
   for (const s of specs) {
-    const half = s.quantization?.dtype === "float16";
-    if (
-      s.dtype !== "float32" || !Array.isArray(s.shape) || (s.quantization && !half)
-    ) {
+    const q = s.quantization;
+    const bytesPer = q === undefined ? 4 : q.dtype === "float16" ? 2 : q.dtype === "uint8" ? 1 : 0;
+    const affine = q?.dtype !== "uint8" ||
+      (Number.isFinite(q.min) && Number.isFinite(q.scale) && (q.scale as number) > 0);
+    if (s.dtype !== "float32" || !Array.isArray(s.shape) || bytesPer === 0 || !affine) {
       throw new CheckpointError(
-        `${jsonPath}: expected float32 or float16 weight entries, found ${
+        `${jsonPath}: expected float32, float16 or uint8 (with min and scale) weight entries, found ${
           JSON.stringify(s).slice(0, 120)
         }`,
       );
     }
-    expected += (half ? 2 : 4) * s.shape.reduce((a, b) => a * b, 1);
+    expected += bytesPer * s.shape.reduce((a, b) => a * b, 1);
   }
   if (bytes.length !== expected) {
     throw new CheckpointError(

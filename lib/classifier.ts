@@ -169,12 +169,13 @@ function imagesTensor(ds: Dataset, idx: ArrayLike<number>): tf.Tensor4D {
  * Predicted classes of `images` ([n·28·28] values in [0, 1]): the argmax of
  * the model's output (or of output number `output`, for a model with
  * several, such as Q's label logits in D), in batches of `batchSize` so
- * memory stays flat.
+ * memory stays flat. With `batchStats`, BatchNorm layers normalise each batch
+ * by its own statistics (training mode) instead of the moving averages.
  */
 export async function classify(
   model: tf.LayersModel,
   images: Float32Array,
-  options: { batchSize?: number; output?: number } = {},
+  options: { batchSize?: number; output?: number; batchStats?: boolean } = {},
 ): Promise<Uint8Array> {
   const pixels = 28 * 28;
   const n = images.length / pixels;
@@ -183,15 +184,29 @@ export async function classify(
   }
   const batch = options.batchSize ?? 500;
   const out = new Uint8Array(n);
-  for (let start = 0; start < n; start += batch) {
-    const m = Math.min(batch, n - start);
-    const pred = tf.tidy(() => {
-      const x = tf.tensor4d(images.subarray(start * pixels, (start + m) * pixels), [m, 28, 28, 1]);
-      const out = model.predict(x);
-      return tf.argMax(Array.isArray(out) ? out[options.output ?? 0] : out, -1);
-    });
-    out.set(await pred.data(), start);
-    pred.dispose();
+  // Training-mode BatchNorm also updates the moving averages: keep a copy
+  // and put it back, so classifying never changes the model.
+  const moving = model.nonTrainableWeights;
+  const saved = options.batchStats ? moving.map((w) => tf.clone(w.read())) : [];
+  try {
+    for (let start = 0; start < n; start += batch) {
+      const m = Math.min(batch, n - start);
+      const pred = tf.tidy(() => {
+        const x = tf.tensor4d(
+          images.subarray(start * pixels, (start + m) * pixels),
+          [m, 28, 28, 1],
+        );
+        const out = (options.batchStats ? model.apply(x, { training: true }) : model.predict(x)) as
+          | tf.Tensor
+          | tf.Tensor[];
+        return tf.argMax(Array.isArray(out) ? out[options.output ?? 0] : out, -1);
+      });
+      out.set(await pred.data(), start);
+      pred.dispose();
+    }
+  } finally {
+    saved.forEach((value, i) => moving[i].write(value));
+    tf.dispose(saved);
   }
   return out;
 }

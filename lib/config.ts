@@ -13,6 +13,10 @@ export type ContinuousLoss = "book" | "gaussian";
 export type CodeDistribution = "normal" | "uniform";
 /** Optimizer family. */
 export type OptimizerName = "rmsprop" | "adam";
+/** D's real/fake loss: the mean of its 2b outputs, or mean(real) + mean(fake). */
+export type DiscriminatorBce = "mean" | "sum";
+/** Weight initialisation: Keras's defaults, or the paper code's N(0, 0.02). */
+export type InitScheme = "glorot" | "normal";
 /** Compute backend; `auto` picks the fastest one that works. */
 export type BackendName = "auto" | "cpu" | "wasm" | "tensorflow" | "webgpu";
 
@@ -47,6 +51,30 @@ export interface InfoGanConfig {
   fakeBatchStats: boolean;
   /** Loss of the continuous Q heads; `gaussian` also makes those heads linear. */
   continuousLoss: ContinuousLoss;
+  /**
+   * Q's continuous heads also learn log σ per code (softly floored at −3),
+   * as the paper's appendix describes; otherwise σ = 1, as the authors' code
+   * fixes it. Needs the Gaussian loss.
+   */
+  learnedStd: boolean;
+  /**
+   * D's real/fake loss: `mean` of its 2b outputs (the book's single Keras
+   * call), or `sum`, mean over the reals plus mean over the fakes (the
+   * authors' code), which doubles its weight against the info terms.
+   */
+  dBce: DiscriminatorBce;
+  /**
+   * Initial weights: `glorot` (Keras: Glorot-uniform kernels, BN γ = 1) or
+   * `normal` (the authors' code: kernels N(0, 0.02), truncated at 2σ for
+   * Conv2D, BN γ ~ N(1, 0.02)). Biases and β start at 0 either way.
+   */
+  init: InitScheme;
+  /** BatchNorm's ε: 1e-3 in Keras and tfjs, 1e-5 in the authors' code. */
+  bnEpsilon: number;
+  /** BatchNorm's moving-average momentum: 0.99 in Keras, 0.9 in the authors' code. */
+  bnMomentum: number;
+  /** LeakyReLU slope in D: 0.2 in the book, 0.1 in the paper's text, 0.01 in its code. */
+  leakySlope: number;
   /** Optimizer for both networks; the book uses RMSprop. */
   optimizer: OptimizerName;
   /** Discriminator (and Q) learning rate. */
@@ -96,6 +124,12 @@ export const BOOK: InfoGanConfig = {
   supervisedLabels: true,
   fakeBatchStats: false,
   continuousLoss: "book",
+  learnedStd: false,
+  dBce: "mean",
+  init: "glorot",
+  bnEpsilon: 1e-3,
+  bnMomentum: 0.99,
+  leakySlope: 0.2,
   optimizer: "rmsprop",
   lrD: 2e-4,
   lrG: 1e-4,
@@ -149,6 +183,7 @@ export const PAPER: InfoGanConfig = {
   decayD: 0,
   decayG: 0,
   beta1: 0.5,
+  leakySlope: 0.1,
   labelWeight: 1,
   codeWeight: 0.5,
   logEvery: 50,
@@ -189,6 +224,21 @@ export const PRESETS: Readonly<Record<PresetName, InfoGanConfig>> = {
   quick: QUICK,
   paper: PAPER,
   lesson: LESSON,
+};
+
+/**
+ * The values that reproduce a run saved before its field existed; a stored
+ * config that lacks one of these fields gets this value when read back.
+ */
+export const LEGACY_VALUES: Readonly<
+  Partial<Record<Key, (stored: Record<string, unknown>) => unknown>>
+> = {
+  learnedStd: () => false,
+  dBce: () => "mean",
+  init: () => "glorot",
+  bnEpsilon: () => 1e-3,
+  bnMomentum: () => 0.99,
+  leakySlope: (stored) => stored.architecture === "paper" ? 0.1 : 0.2,
 };
 
 /** A configuration value that failed validation. */
@@ -239,6 +289,26 @@ export const FIELDS: Readonly<Record<Key, FieldSpec>> = {
   supervisedLabels: { kind: "bool", help: "train the label head on real labels" },
   fakeBatchStats: { kind: "bool", help: "D's fakes use G's batch statistics" },
   continuousLoss: { kind: "enum", values: ["book", "gaussian"], help: "loss of the c1, c2 heads" },
+  learnedStd: { kind: "bool", help: "Q learns log σ of c1, c2 (Gaussian loss only)" },
+  dBce: {
+    kind: "enum",
+    values: ["mean", "sum"],
+    help: "D's real/fake loss: mean of 2b, or real + fake",
+  },
+  init: {
+    kind: "enum",
+    values: ["glorot", "normal"],
+    help: "initial weights: Keras's or N(0, 0.02)",
+  },
+  bnEpsilon: {
+    kind: "float",
+    min: 0,
+    max: 1,
+    minExclusive: true,
+    help: "BatchNorm epsilon",
+  },
+  bnMomentum: { kind: "float", min: 0, max: 1, help: "BatchNorm moving-average momentum" },
+  leakySlope: { kind: "float", min: 0, max: 1, help: "LeakyReLU slope in D" },
   optimizer: { kind: "enum", values: ["rmsprop", "adam"], help: "optimizer family" },
   lrD: { ...RATE, help: "D and Q learning rate" },
   lrG: { ...RATE, help: "G learning rate" },
@@ -404,7 +474,7 @@ export function validateConfig(value: unknown, source: string): InfoGanConfig {
   }
   const out: Record<string, unknown> = {};
   for (const key of FIELD_NAMES) {
-    const v = obj[key];
+    const v = obj[key] ?? LEGACY_VALUES[key]?.(obj);
     const spec = FIELDS[key];
     const where = `${source}.${key}`;
     if (v === undefined) throw new ConfigError(`${where}: missing`);
@@ -436,6 +506,13 @@ export function validateConfig(value: unknown, source: string): InfoGanConfig {
         out[key] = v;
     }
   }
+  if (out.learnedStd && out.continuousLoss !== "gaussian") {
+    throw new ConfigError(
+      `${source}.learnedStd: expected false with continuousLoss ${
+        JSON.stringify(out.continuousLoss)
+      } (a learned σ needs the Gaussian loss), found true`,
+    );
+  }
   return out as unknown as InfoGanConfig;
 }
 
@@ -449,6 +526,7 @@ export const SHAPE_FIELDS: readonly Key[] = [
   "numLabels",
   "width",
   "continuousLoss",
+  "learnedStd",
 ];
 
 /** Scales a filter count by the width multiplier, never below 1. */

@@ -4,25 +4,33 @@
  *   Q:     a hidden layer `q_hidden` feeding
  *          label: Dense(10) → softmax, Q(c_discrete | x),
  *          code1, code2: Dense(1), sigmoid in the book, linear Gaussian means
- *          when `continuousLoss` is `gaussian`.
+ *          when `continuousLoss` is `gaussian`;
+ *          code1_logstd, code2_logstd (with `learnedStd`): Dense(1), linear,
+ *          the raw log σ of each code (the loss floors it, see
+ *          `flooredLogStd`).
  * Bodies:
- *   book (Atienza, ch. 6): 4 × [LeakyReLU(0.2), Conv2D] with filters 32, 64,
+ *   book (Atienza, ch. 6): 4 × [LeakyReLU, Conv2D] with filters 32, 64,
  *     128, 256 (kernel 5, strides 2, 2, 2, 1, same) → Flatten; Q's hidden
  *     layer is Dense(128), linear;
  *   paper (Chen et al. 2016, appendix C, table 1): Conv2D(64, 4, stride 2) →
  *     LeakyReLU → Conv2D(128, 4, stride 2) → BN → LeakyReLU → Flatten →
  *     Dense(1024) → BN → LeakyReLU; Q's hidden layer is Dense(128) → BN →
- *     LeakyReLU. LeakyReLU slope 0.1.
+ *     LeakyReLU.
+ * The LeakyReLU slope is `leakySlope`: 0.2 in the book, 0.1 in the paper's
+ * text, 0.01 in the authors' code.
  * Q shares the body with D, so the MI term costs almost nothing.
  */
 import * as tf from "@tensorflow/tfjs";
 import { type InfoGanConfig, scaled } from "./config.ts";
-import { applyLayer as layer, IMAGE_SIZE } from "./generator.ts";
+import { applyLayer as layer, batchNorm, IMAGE_SIZE } from "./generator.ts";
 import { initWeights } from "./init.ts";
 import type { Random } from "./random.ts";
 
-/** Output order of the discriminator. */
+/** Output order of the discriminator; `learnedStd` appends the two log σ heads. */
 export const D_OUTPUTS = ["real", "label", "code1", "code2"] as const;
+
+/** Names of the log σ heads that `learnedStd` adds after {@linkcode D_OUTPUTS}. */
+export const LOG_STD_OUTPUTS = ["code1_logstd", "code2_logstd"] as const;
 
 /** Builds the discriminator with Q heads, weights drawn from `rng`. */
 export function buildDiscriminator(
@@ -31,7 +39,7 @@ export function buildDiscriminator(
 ): tf.LayersModel {
   const image = tf.input({ shape: [IMAGE_SIZE, IMAGE_SIZE, 1], name: "image" });
   const build = config.architecture === "paper" ? paperBody : bookBody;
-  const { features, hidden } = build(image, config.width);
+  const { features, hidden } = build(image, config);
   // Dense then a separate sigmoid, so training can use the logits (as Keras's
   // cross-entropy does internally) while the model still outputs probabilities.
   const realLogit = layer(tf.layers.dense({ units: 1, name: "real_logit" }), features);
@@ -45,12 +53,15 @@ export function buildDiscriminator(
   const codes = [1, 2].map((i) =>
     layer(tf.layers.dense({ units: 1, activation, name: `code${i}` }), hidden)
   );
+  const logStds = config.learnedStd
+    ? LOG_STD_OUTPUTS.map((name) => layer(tf.layers.dense({ units: 1, name }), hidden))
+    : [];
   const model = tf.model({
     inputs: image,
-    outputs: [real, label, ...codes],
+    outputs: [real, label, ...codes, ...logStds],
     name: "discriminator",
   });
-  initWeights(model, rng);
+  initWeights(model, rng, config.init);
   return model;
 }
 
@@ -60,11 +71,11 @@ interface Body {
   hidden: tf.SymbolicTensor;
 }
 
-function bookBody(image: tf.SymbolicTensor, width: number): Body {
-  const filters = [32, 64, 128, 256].map((f) => scaled(f, width));
+function bookBody(image: tf.SymbolicTensor, config: InfoGanConfig): Body {
+  const filters = [32, 64, 128, 256].map((f) => scaled(f, config.width));
   let x = image;
   filters.forEach((f, i) => {
-    x = layer(tf.layers.leakyReLU({ alpha: 0.2, name: `d_lrelu${i + 1}` }), x);
+    x = layer(tf.layers.leakyReLU({ alpha: config.leakySlope, name: `d_lrelu${i + 1}` }), x);
     x = layer(
       tf.layers.conv2d({
         filters: f,
@@ -83,14 +94,11 @@ function bookBody(image: tf.SymbolicTensor, width: number): Body {
   return { features, hidden };
 }
 
-/** The paper's LeakyReLU slope. */
-const PAPER_ALPHA = 0.1;
-
-function paperBody(image: tf.SymbolicTensor, width: number): Body {
+function paperBody(image: tf.SymbolicTensor, config: InfoGanConfig): Body {
+  const width = config.width;
   const lrelu = (x: tf.SymbolicTensor, name: string) =>
-    layer(tf.layers.leakyReLU({ alpha: PAPER_ALPHA, name }), x);
-  const bn = (x: tf.SymbolicTensor, name: string) =>
-    layer(tf.layers.batchNormalization({ name }), x);
+    layer(tf.layers.leakyReLU({ alpha: config.leakySlope, name }), x);
+  const bn = (x: tf.SymbolicTensor, name: string) => layer(batchNorm(config, name), x);
   const conv = (filters: number, i: number) =>
     tf.layers.conv2d({
       filters: scaled(filters, width),
@@ -111,15 +119,17 @@ function paperBody(image: tf.SymbolicTensor, width: number): Body {
 
 /**
  * A view of `discriminator` (sharing its layers and weights) whose outputs are
- * [real logit, label logits, code1, code2]: the cross-entropies are computed
+ * [real logit, label logits, code1, code2] and, with a learned σ, the two raw
+ * log σ: the cross-entropies are computed
  * from logits, as Keras does for sigmoid and softmax outputs, so they stay
  * exact and keep their gradients when D saturates.
  */
 export function logitsView(discriminator: tf.LayersModel): tf.LayersModel {
   const out = (name: string) => discriminator.getLayer(name).output as tf.SymbolicTensor;
+  const logStds = discriminator.outputs.length > D_OUTPUTS.length ? LOG_STD_OUTPUTS.map(out) : [];
   return tf.model({
     inputs: discriminator.inputs,
-    outputs: [out("real_logit"), out("label_logits"), out("code1"), out("code2")],
+    outputs: [out("real_logit"), out("label_logits"), out("code1"), out("code2"), ...logStds],
     name: "discriminator_logits",
   });
 }

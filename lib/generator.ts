@@ -29,13 +29,13 @@ export function buildGenerator(
     .apply([z, label, code1, code2]) as tf.SymbolicTensor;
   const build = config.architecture === "paper" ? paperBody : bookBody;
   const x = tf.layers.activation({ activation: "sigmoid", name: "g_image" })
-    .apply(build(joined, config.width)) as tf.SymbolicTensor;
+    .apply(build(joined, config)) as tf.SymbolicTensor;
   const model = tf.model({
     inputs: [z, label, code1, code2],
     outputs: x,
     name: "generator",
   });
-  initWeights(model, rng);
+  initWeights(model, rng, config.init);
   return model;
 }
 
@@ -47,15 +47,24 @@ export function applyLayer(l: tf.layers.Layer, x: tf.SymbolicTensor): tf.Symboli
   return l.apply(x) as tf.SymbolicTensor;
 }
 
+/** A BatchNorm layer with the config's ε and momentum. */
+export function batchNorm(config: InfoGanConfig, name: string): tf.layers.Layer {
+  return tf.layers.batchNormalization({
+    epsilon: config.bnEpsilon,
+    momentum: config.bnMomentum,
+    name,
+  });
+}
+
 /** BatchNorm then ReLU, the generators' hidden-layer block. */
-function bnRelu(x: tf.SymbolicTensor, name: string): tf.SymbolicTensor {
-  x = applyLayer(tf.layers.batchNormalization({ name: `g_bn${name}` }), x);
+function bnRelu(x: tf.SymbolicTensor, name: string, config: InfoGanConfig): tf.SymbolicTensor {
+  x = applyLayer(batchNorm(config, `g_bn${name}`), x);
   return applyLayer(tf.layers.activation({ activation: "relu", name: `g_relu${name}` }), x);
 }
 
-function bookBody(joined: tf.SymbolicTensor, width: number): tf.SymbolicTensor {
+function bookBody(joined: tf.SymbolicTensor, config: InfoGanConfig): tf.SymbolicTensor {
   // The last block outputs the single grey channel, whatever the width.
-  const filters = [128, 64, 32].map((f) => scaled(f, width)).concat(1);
+  const filters = [128, 64, 32].map((f) => scaled(f, config.width)).concat(1);
   let x = applyLayer(
     tf.layers.dense({ units: RESIZE * RESIZE * filters[0], name: "g_dense" }),
     joined,
@@ -65,7 +74,7 @@ function bookBody(joined: tf.SymbolicTensor, width: number): tf.SymbolicTensor {
     x,
   );
   filters.forEach((f, i) => {
-    x = bnRelu(x, `${i + 1}`);
+    x = bnRelu(x, `${i + 1}`, config);
     x = applyLayer(
       tf.layers.conv2dTranspose({
         filters: f,
@@ -81,12 +90,13 @@ function bookBody(joined: tf.SymbolicTensor, width: number): tf.SymbolicTensor {
   return x;
 }
 
-function paperBody(joined: tf.SymbolicTensor, width: number): tf.SymbolicTensor {
+function paperBody(joined: tf.SymbolicTensor, config: InfoGanConfig): tf.SymbolicTensor {
+  const width = config.width;
   const channels = scaled(128, width);
   let x = applyLayer(tf.layers.dense({ units: scaled(1024, width), name: "g_dense1" }), joined);
-  x = bnRelu(x, "1");
+  x = bnRelu(x, "1", config);
   x = applyLayer(tf.layers.dense({ units: RESIZE * RESIZE * channels, name: "g_dense2" }), x);
-  x = bnRelu(x, "2");
+  x = bnRelu(x, "2", config);
   x = applyLayer(
     tf.layers.reshape({ targetShape: [RESIZE, RESIZE, channels], name: "g_reshape" }),
     x,
@@ -99,6 +109,6 @@ function paperBody(joined: tf.SymbolicTensor, width: number): tf.SymbolicTensor 
       padding: "same",
       name: `g_deconv${i}`,
     });
-  x = bnRelu(applyLayer(deconv(scaled(64, width), 1), x), "3");
+  x = bnRelu(applyLayer(deconv(scaled(64, width), 1), x), "3", config);
   return applyLayer(deconv(1, 2), x);
 }

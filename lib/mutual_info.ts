@@ -107,6 +107,19 @@ export function gaussianNll(
   });
 }
 
+/** The lowest log σ a learned Gaussian head can reach: σ ≥ e^-3 ≈ 0.05. */
+export const LOG_STD_FLOOR = -3;
+
+/**
+ * log σ from a raw head output, softly floored:
+ * LOG_STD_FLOOR + softplus(raw - LOG_STD_FLOOR). It follows `raw` well above
+ * the floor, never goes below it, and keeps a gradient everywhere (a hard
+ * clip would freeze a head that overshoots). A raw 0 gives log σ ≈ 0.05.
+ */
+export function flooredLogStd(raw: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.add(LOG_STD_FLOOR, tf.softplus(tf.sub(raw, LOG_STD_FLOOR))));
+}
+
 /** H(c) of a uniform categorical code with `k` categories: ln k nats. */
 export function categoricalEntropy(k: number): number {
   return Math.log(k);

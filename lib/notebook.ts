@@ -62,6 +62,8 @@ export interface Pretrained {
   metrics: Metrics[];
   /** The metrics of its comparison run (λ = 0), when shipped. */
   baseline: Metrics[] | null;
+  /** That run's generator folder (`baseline/`) and evaluation, when shipped. */
+  baselineModel: { dir: string; evaluation: Evaluation } | null;
 }
 
 /**
@@ -75,18 +77,25 @@ export async function readPretrained(
 ): Promise<Pretrained | null> {
   const dir = join(root, name);
   if (!(await isDir(dir))) return null;
+  const evaluation = await readEvaluation(dir);
+  const baselinePath = join(dir, "baseline-metrics.jsonl");
+  const baseline = (await exists(baselinePath)) ? await readMetrics(baselinePath) : null;
+  const baselineDir = join(dir, "baseline");
+  const baselineModel = (await isDir(baselineDir))
+    ? { dir: baselineDir, evaluation: await readEvaluation(baselineDir) }
+    : null;
+  return { name, dir, evaluation, metrics: await readMetrics(dir), baseline, baselineModel };
+}
+
+async function readEvaluation(dir: string): Promise<Evaluation> {
   const path = join(dir, "evaluation.json");
   const text = await readText(path);
   if (text === null) throw new RunDirError(`${path}: missing; re-run \`deno task export\``);
-  let evaluation: Evaluation;
   try {
-    evaluation = JSON.parse(text);
+    return JSON.parse(text);
   } catch (e) {
     throw new RunDirError(`${path}: expected JSON, found a parse error (${(e as Error).message})`);
   }
-  const baselinePath = join(dir, "baseline-metrics.jsonl");
-  const baseline = (await exists(baselinePath)) ? await readMetrics(baselinePath) : null;
-  return { name, dir, evaluation, metrics: await readMetrics(dir), baseline };
 }
 
 type Env = Record<string, string | undefined>;

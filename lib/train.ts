@@ -23,6 +23,7 @@ import {
   binaryCrossEntropyFromLogits,
   bookMiLoss,
   categoricalMiLossFromLogits,
+  flooredLogStd,
   gaussianNll,
   miLowerBound,
 } from "./mutual_info.ts";
@@ -135,22 +136,24 @@ function oneHot(labels: Uint8Array, k: number): tf.Tensor2D {
 
 /**
  * The unweighted information terms from Q's outputs [label logits, code1,
- * code2] and the targets [one-hot label, c1, c2].
+ * code2, and with a learned σ the raw log σ of each code] and the targets
+ * [one-hot label, c1, c2].
  */
 function infoTerms(
   config: InfoGanConfig,
   outputs: tf.Tensor[],
   targets: tf.Tensor[],
 ): { label: tf.Scalar; code1: tf.Scalar; code2: tf.Scalar } {
-  const [labelLogits, q1, q2] = outputs;
+  const [labelLogits, q1, q2, s1, s2] = outputs;
   const [label, c1, c2] = targets;
-  const codeLoss = config.continuousLoss === "gaussian"
-    ? (c: tf.Tensor, q: tf.Tensor) => gaussianNll(c, q)
-    : bookMiLoss;
+  const codeLoss = (c: tf.Tensor, q: tf.Tensor, s: tf.Tensor | undefined) => {
+    if (config.continuousLoss === "book") return bookMiLoss(c, q);
+    return gaussianNll(c, q, config.learnedStd ? { logStd: flooredLogStd(s!) } : {});
+  };
   return {
     label: categoricalMiLossFromLogits(label, labelLogits),
-    code1: codeLoss(c1, q1),
-    code2: codeLoss(c2, q2),
+    code1: codeLoss(c1, q1, s1),
+    code2: codeLoss(c2, q2, s2),
   };
 }
 
@@ -232,7 +235,11 @@ export function discriminatorStep(
       const real = dLogits.apply(realImages, { training: true }) as tf.Tensor[];
       const fake = dLogits.apply(fakeImages, { training: true }) as tf.Tensor[];
       const out = real.map((r, i) => tf.concat([r, fake[i]]));
-      const bce = binaryCrossEntropyFromLogits(y, out[0]);
+      // The mean over all 2b outputs; `sum` is mean(real) + mean(fake).
+      const bce = tf.mul(
+        binaryCrossEntropyFromLogits(y, out[0]),
+        config.dBce === "sum" ? 2 : 1,
+      ) as tf.Scalar;
       const info = infoTerms(
         config,
         out.slice(1).map(rows),

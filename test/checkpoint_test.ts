@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { assert, assertEquals, assertRejects } from "@std/assert";
+import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { join } from "node:path";
 import { initBackend } from "../lib/backend.ts";
 import {
@@ -11,7 +11,9 @@ import {
   resolveCheckpoint,
   saveCheckpoint,
   toFloat16,
+  toUint8,
 } from "../lib/checkpoint.ts";
+import { exists, sha256Hex } from "../lib/fs_util.ts";
 import { createState, disposeState, train, type TrainState, trainStep } from "../lib/train.ts";
 import { smallMnist, tinyConfig } from "./helpers.ts";
 
@@ -145,6 +147,11 @@ Deno.test("loadCheckpoint() refuses a shape-changing override such as width", as
     CheckpointError,
     "checkpoint has width 0.125, requested 0.5",
   );
+  await assertRejects(
+    () => loadCheckpoint(dir, { overrides: { learnedStd: true } }),
+    CheckpointError,
+    "checkpoint has learnedStd false, requested true",
+  );
   const longer = await loadCheckpoint(dir, { overrides: { steps: 99 } });
   assertEquals(longer.config.steps, 99);
   disposeState(longer);
@@ -219,7 +226,7 @@ Deno.test("toFloat16() rounds to nearest even, keeps signs, saturates and flushe
 Deno.test("exportWeights() writes a float16 weights-only checkpoint that loads close and refuses resume", async () => {
   const { dir, state } = await trainedCheckpoint(2);
   const out = join(await Deno.makeTempDir(), "export");
-  await exportWeights(dir, out, { float16: true });
+  await exportWeights(dir, out, { generator: "float16", discriminator: "float16" });
   const full = await Deno.stat(join(dir, "generator", "weights.bin"));
   const half = await Deno.stat(join(out, "generator", "weights.bin"));
   assertEquals(half.size * 2, full.size);
@@ -236,4 +243,50 @@ Deno.test("exportWeights() writes a float16 weights-only checkpoint that loads c
   models.generator.dispose();
   models.discriminator?.dispose();
   disposeState(state);
+});
+
+Deno.test("exportWeights() stores 8-bit weights within half a step, and a generator alone", async () => {
+  const { dir, state } = await trainedCheckpoint(2);
+  const out = join(await Deno.makeTempDir(), "export");
+  await exportWeights(dir, out, { generator: "uint8", discriminator: "none" });
+  const full = await Deno.stat(join(dir, "generator", "weights.bin"));
+  const bytes = await Deno.stat(join(out, "generator", "weights.bin"));
+  assertEquals(bytes.size * 4, full.size);
+  assertEquals(await exists(join(out, "discriminator")), false);
+  const models = await loadModels(out);
+  assertEquals(models.discriminator, null);
+  const before = state.generator.weights.map((w) => Array.from(w.read().dataSync()));
+  const after = models.generator.weights.map((w) => Array.from(w.read().dataSync()));
+  before.forEach((values, i) => {
+    const range = Math.max(...values) - Math.min(...values);
+    values.forEach((v, j) => assert(Math.abs(v - after[i][j]) <= range / 510 + 1e-6));
+  });
+  // An 8-bit entry without its scale is refused, naming the file (its
+  // digest updated, so the weight check itself is what refuses it).
+  const json = join(out, "generator", "model.json");
+  const parsed = JSON.parse(await Deno.readTextFile(json));
+  delete parsed.weightsManifest[0].weights[0].quantization.scale;
+  const edited = new TextEncoder().encode(JSON.stringify(parsed));
+  await Deno.writeFile(json, edited);
+  const statePath = join(out, "state.json");
+  const meta = JSON.parse(await Deno.readTextFile(statePath));
+  meta.files["generator/model.json"] = { bytes: edited.length, sha256: await sha256Hex(edited) };
+  await Deno.writeTextFile(statePath, JSON.stringify(meta));
+  await assertRejects(
+    () => loadModels(out),
+    CheckpointError,
+    `${json}: expected float32, float16 or uint8`,
+  );
+  models.generator.dispose();
+  disposeState(state);
+});
+
+Deno.test("toUint8() maps min to 0 and max to 255, and a constant weight exactly", () => {
+  const out = new Uint8Array(3);
+  const { min, scale } = toUint8(new Float32Array([-1, 0.5, 2]), out);
+  assertEquals([min, out[0], out[2]], [-1, 0, 255]);
+  assert(Math.abs(out[1] * scale + min - 0.5) <= scale / 2);
+  const flat = toUint8(new Float32Array([0.25, 0.25]), out);
+  assertEquals([flat.min, flat.scale, out[0], out[1]], [0.25, 1, 0, 0]);
+  assertThrows(() => toUint8(new Float32Array([NaN]), out), RangeError, "finite");
 });

@@ -67,3 +67,26 @@ Deno.test("classify() rejects input that is not whole images", async () => {
   await assertRejects(() => classify(model, new Float32Array(100)), RangeError, "multiple of 784");
   model.dispose();
 });
+
+Deno.test("classify({ batchStats }) normalises by the batch and leaves the moving averages as they were", async () => {
+  const tf = await import("@tensorflow/tfjs");
+  // Unit 0 is the pixel sum x (0, 1, 2, 3 for the four images), unit 1 is 0;
+  // BatchNorm has moving mean 5 for unit 0. predict gives x - 5 < 0, so
+  // label 1 everywhere; batch statistics centre x on its batch mean 1.5, so
+  // the two brighter images get label 0.
+  const input = tf.input({ shape: [28, 28, 1] });
+  const flat = tf.layers.flatten().apply(input) as import("@tensorflow/tfjs").SymbolicTensor;
+  const dense = tf.layers.dense({ units: 2, useBias: false });
+  const bn = tf.layers.batchNormalization();
+  const model = tf.model({ inputs: input, outputs: bn.apply(dense.apply(flat)) as never });
+  dense.setWeights([tf.concat([tf.ones([784, 1]), tf.zeros([784, 1])], 1)]);
+  bn.setWeights([tf.ones([2]), tf.zeros([2]), tf.tensor1d([5, 0]), tf.ones([2])]);
+  const images = new Float32Array(4 * 784);
+  for (let i = 0; i < 4; i++) images.fill(i / 784, i * 784, (i + 1) * 784);
+  const moving = () => bn.getWeights().map((w) => Array.from(w.dataSync()));
+  const before = moving();
+  assertEquals(Array.from(await classify(model, images)), [1, 1, 1, 1]);
+  assertEquals(Array.from(await classify(model, images, { batchStats: true })), [1, 1, 0, 0]);
+  assertEquals(moving(), before);
+  model.dispose();
+});

@@ -141,3 +141,43 @@ Deno.test("validateConfig() rejects unknown, missing and mistyped fields", () =>
   assertThrows(() => validateConfig({ ...BOOK, batchSize: "64" }, "c"), ConfigError, "batchSize");
   assertEquals(validateConfig({ ...BOOK }, "c"), BOOK);
 });
+
+Deno.test("the paper-code fields default to Keras's values in the book and validate their ranges", () => {
+  assertEquals(
+    [BOOK.dBce, BOOK.init, BOOK.bnEpsilon, BOOK.bnMomentum, BOOK.leakySlope, BOOK.learnedStd],
+    ["mean", "glorot", 1e-3, 0.99, 0.2, false],
+  );
+  const env = (name: string, value: string) => () => resolveConfig({ env: { [name]: value } });
+  assertThrows(env("INFOGAN_D_BCE", "max"), ConfigError, "INFOGAN_D_BCE: expected mean|sum");
+  assertThrows(env("INFOGAN_INIT", "he"), ConfigError, "expected glorot|normal");
+  assertThrows(env("INFOGAN_BN_EPSILON", "0"), ConfigError, "expected number > 0");
+  assertThrows(env("INFOGAN_BN_MOMENTUM", "1.5"), ConfigError, "≤ 1");
+  assertThrows(env("INFOGAN_LEAKY_SLOPE", "-0.1"), ConfigError, "≥ 0");
+  assertEquals(resolveConfig({ env: { INFOGAN_LEAKY_SLOPE: "0.01" } }).leakySlope, 0.01);
+  // A learned σ is a Gaussian's: the book's sign loss has no σ to learn.
+  assertThrows(
+    () => resolveConfig({ flags: { learnedStd: true } }),
+    ConfigError,
+    'config.learnedStd: expected false with continuousLoss "book"',
+  );
+  const paper = resolveConfig({ flags: { preset: "paper", learnedStd: true } });
+  assertEquals(paper.learnedStd, true);
+});
+
+Deno.test("validateConfig() reads a config saved before the paper-code fields with their old values", () => {
+  const {
+    dBce: _a,
+    init: _b,
+    bnEpsilon: _c,
+    bnMomentum: _d,
+    leakySlope: _e,
+    learnedStd: _f,
+    ...old
+  } = PAPER;
+  const read = validateConfig(old, "old");
+  assertEquals(
+    [read.dBce, read.init, read.bnEpsilon, read.bnMomentum, read.leakySlope, read.learnedStd],
+    ["mean", "glorot", 1e-3, 0.99, 0.1, false],
+  );
+  assertEquals(validateConfig({ ...old, architecture: "book" }, "old").leakySlope, 0.2);
+});

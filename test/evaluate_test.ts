@@ -33,6 +33,7 @@ Deno.test("evaluate() reports every measure in range and is deterministic for a 
     assertEquals(a.step, 7);
     assertEquals(a.generated.samples, 30);
     assertEquals(a.generated.perCategory.length, 10);
+    if (!a.qTest || !a.mi) throw new Error("expected a Q side and L_I with D");
     assertEquals([...a.qTest.mapping].sort((x, y) => x - y), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     assertEquals(a.generated.mappingFrom, supervisedLabels ? "identity" : "q-test");
     assertEquals(
@@ -56,6 +57,20 @@ Deno.test("evaluate() reports every measure in range and is deterministic for a 
     assertStringIncludes(table, supervisedLabels ? "identity mapping" : "q-test mapping");
     disposeState(state);
   }
+  classifier.dispose();
+});
+
+Deno.test("evaluate() without D scores G alone: no Q side, no L_I, an unsupervised run under its own mapping", async () => {
+  const test = await smallMnist();
+  const classifier = buildClassifier(new Random(0));
+  const state = createState(tinyConfig({ supervisedLabels: false }));
+  const data = { test, classifier, classifierAccuracy: 0.99 };
+  const a = await evaluate({ ...state, discriminator: null, step: 3 }, data, OPTIONS);
+  assertEquals([a.qTest, a.mi], [null, null]);
+  assertEquals(a.generated.mappingFrom, "generated");
+  assertEquals([...a.generated.mapping].sort((x, y) => x - y), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assertStringIncludes(formatEvaluation(a), "no discriminator shipped");
+  disposeState(state);
   classifier.dispose();
 });
 
@@ -103,11 +118,18 @@ Deno.test("each shipped pretrained model's evaluation.json is what evaluate meas
     const close = (a: number, b: number, tol: number, what: string) =>
       assert(Math.abs(a - b) <= tol, `${name} ${what}: shipped ${b}, measured ${a}`);
     assertEquals(now.step, shipped.step);
+    if (!now.qTest || !shipped.qTest) throw new Error(`${name}: expected a Q-side evaluation`);
     assertEquals(now.qTest.mapping, shipped.qTest.mapping);
     // Backends round differently, which can flip a few borderline images.
     close(now.qTest.accuracy, shipped.qTest.accuracy, 0.002, "Q test accuracy");
+    close(
+      now.qTest.batchStatsAccuracy ?? NaN,
+      shipped.qTest.batchStatsAccuracy ?? NaN,
+      0.002,
+      "Q test accuracy with batch statistics",
+    );
     close(now.generated.accuracy, shipped.generated.accuracy, 0.01, "generated accuracy");
-    close(now.mi.fraction, shipped.mi.fraction, 0.01, "L_I fraction");
+    close(now.mi?.fraction ?? NaN, shipped.mi?.fraction ?? NaN, 0.01, "L_I fraction");
     for (const code of ["code1", "code2"] as const) {
       close(now.codes[code].slant, shipped.codes[code].slant, 0.05, `${code} slant ρ`);
       close(now.codes[code].width, shipped.codes[code].width, 0.05, `${code} width ρ`);

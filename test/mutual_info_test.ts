@@ -6,7 +6,9 @@ import {
   bookMiLoss,
   categoricalMiLoss,
   categoricalMiLossFromLogits,
+  flooredLogStd,
   gaussianNll,
+  LOG_STD_FLOOR,
   miLowerBound,
 } from "../lib/mutual_info.ts";
 
@@ -70,6 +72,34 @@ Deno.test("gaussianNll() with log σ matches the factored-Gaussian NLL by hand",
   const row1 = LN2PI_HALF + Math.log(2) + 0.5 * (1 / 2) ** 2 + LN2PI_HALF;
   const row2 = LN2PI_HALF + LN2PI_HALF + Math.log(0.5) + 0.5 * (1 / 0.5) ** 2;
   assertAlmostEquals(value(loss), (row1 + row2) / 2, 1e-5);
+});
+
+Deno.test("flooredLogStd() is -3 + ln(1 + e^(raw+3)): near raw above, never below -3", () => {
+  const raw = [-10, -3, 0, 2];
+  const out = Array.from(flooredLogStd(tf.tensor1d(raw)).dataSync());
+  const byHand = raw.map((r) => -3 + Math.log(1 + Math.exp(r + 3)));
+  out.forEach((v, i) => assertAlmostEquals(v, byHand[i], 1e-5));
+  assertAlmostEquals(out[1], -3 + Math.log(2), 1e-6);
+  assert(out[0] > LOG_STD_FLOOR && out[0] - LOG_STD_FLOOR < 1e-3);
+  assert(Math.abs(out[3] - 2) < 0.01);
+});
+
+Deno.test("the learned-σ code loss matches the Gaussian NLL with a floored log σ, by hand", () => {
+  // c = 0.5, μ = 0.1, raw log σ = -1 → log σ = -3 + ln(1 + e^2).
+  const logStd = -3 + Math.log(1 + Math.exp(2));
+  const byHand = LN2PI_HALF + logStd + 0.5 * (0.4 / Math.exp(logStd)) ** 2;
+  const loss = gaussianNll(tf.tensor2d([[0.5]]), tf.tensor2d([[0.1]]), {
+    logStd: flooredLogStd(tf.tensor2d([[-1]])),
+  });
+  assertAlmostEquals(value(loss), byHand, 1e-5);
+  // A precise Q (σ small) earns far more than the fixed σ = 1 can.
+  const fixed = value(gaussianNll(tf.tensor2d([[0.5]]), tf.tensor2d([[0.5]])));
+  const sharp = value(
+    gaussianNll(tf.tensor2d([[0.5]]), tf.tensor2d([[0.5]]), {
+      logStd: flooredLogStd(tf.tensor2d([[-10]])),
+    }),
+  );
+  assertAlmostEquals(fixed - sharp, 3, 1e-3);
 });
 
 Deno.test("gaussianNll() is minimised at c = μ", () => {

@@ -172,6 +172,52 @@ Deno.test("unsupervised D step: real labels change nothing, and Q still learns f
   assert(same(dAfter(false), dAfter(true)));
 });
 
+Deno.test("the authors' settings build and train: learned σ heads, N(0, 0.02), BN ε and slope", async () => {
+  const config = tinyConfig({
+    preset: "paper",
+    batchSize: 4,
+    width: 0.125,
+    steps: 2,
+    learnedStd: true,
+    dBce: "sum",
+    init: "normal",
+    bnEpsilon: 1e-5,
+    bnMomentum: 0.9,
+    leakySlope: 0.01,
+  });
+  const s = createState(config);
+  assertEquals(s.discriminator.outputNames.slice(4), ["code1_logstd", "code2_logstd"]);
+  assertEquals(s.dLogits.outputs.length, 6);
+  const layer = (m: tf.LayersModel, name: string) => m.getLayer(name).getConfig();
+  assertEquals(layer(s.discriminator, "d_lrelu1").alpha, 0.01);
+  assertEquals(layer(s.generator, "g_bn1").epsilon, 1e-5);
+  assertEquals(layer(s.generator, "g_bn1").momentum, 0.9);
+  // The log σ heads are D's variables, so the D step trains them.
+  const head = () => s.discriminator.getLayer("code1_logstd").getWeights()[0].dataSync().slice();
+  const before = head();
+  const lines: number[] = [];
+  await train(s, data, { onMetrics: (m) => void lines.push(m.d_bce, m.d_code1) });
+  assert(lines.every(Number.isFinite));
+  assert(before.some((v, i) => v !== head()[i]));
+  disposeState(s);
+});
+
+Deno.test("dBce 'sum' doubles D's real/fake term and leaves the info terms alone", () => {
+  const first = (dBce: "mean" | "sum") => {
+    const s = createState(tinyConfig({ dBce }));
+    const t = discriminatorStep(s, drawDiscriminatorInputs(s, data));
+    const v = Array.from(t.dataSync());
+    t.dispose();
+    disposeState(s);
+    return v;
+  };
+  const [mean, sum] = [first("mean"), first("sum")];
+  // [total, bce, label, code1, code2, acc]
+  assert(Math.abs(sum[1] - 2 * mean[1]) < 1e-5);
+  assertEquals(sum.slice(2), mean.slice(2));
+  assert(Math.abs(sum[0] - mean[0] - mean[1]) < 1e-5);
+});
+
 Deno.test("the paper networks train: finite losses, G and D both move", async () => {
   const s = createState(tinyConfig({ preset: "paper", batchSize: 4, width: 0.125, steps: 3 }));
   const g0 = snapshot(trainableVariables(s.generator));

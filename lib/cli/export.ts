@@ -10,6 +10,8 @@
  *                        the last metrics line (and the same for --baseline)
  * baseline-metrics.jsonl with --baseline: the metrics of a comparison run,
  *                        such as λ = 0
+ * baseline/              with --baseline: that run's generator (checkpoint/,
+ *                        no discriminator) and its evaluation.json, .txt
  * evaluation.json, .txt  `deno task evaluate` on the exported weights
  * gallery/c1.png, c2.png one sweep per code: categories as rows, -2..2
  * COMMANDS.md            the commands that reproduce all of it
@@ -27,6 +29,7 @@ import {
   loadGenerator,
   readCheckpointState,
   resolveCheckpoint,
+  type WeightPrecision,
 } from "../checkpoint.ts";
 import { FIELD_NAMES, flagName, type InfoGanConfig, PRESETS } from "../config.ts";
 import { formatEvaluation, summarizeMetrics } from "../evaluate.ts";
@@ -41,7 +44,15 @@ const SPECS: Record<string, FlagSpec> = {
   checkpoint: { kind: "string", help: "run folder to package", required: true },
   out: { kind: "string", help: "folder to (re)write, e.g. data/pretrained/paper", required: true },
   float16: { kind: "bool", help: "store the weights as float16 (half the size)" },
-  baseline: { kind: "string", help: "run folder whose metrics ship beside, e.g. a λ = 0 run" },
+  "discriminator-uint8": {
+    kind: "bool",
+    help: "store the discriminator as 8-bit weights (a quarter of float32)",
+  },
+  baseline: {
+    kind: "string",
+    help: "run folder (e.g. a λ = 0 run) whose metrics and generator ship beside",
+  },
+  "baseline-uint8": { kind: "bool", help: "store the baseline's generator as 8-bit weights" },
   "with-resume": {
     kind: "bool",
     help: "also ship the full training checkpoint in resume/, to continue training later",
@@ -87,7 +98,17 @@ async function main(): Promise<void> {
     ? null
     : (await readCheckpointState(await resolveCheckpoint(baseline))).config;
   await Deno.remove(dir, { recursive: true }).catch(() => {});
-  await exportWeights(ckpt, join(dir, "checkpoint"), { float16: v.float16 === true });
+  const precision: WeightPrecision = v.float16 ? "float16" : "float32";
+  await exportWeights(ckpt, join(dir, "checkpoint"), {
+    generator: precision,
+    discriminator: v["discriminator-uint8"] ? "uint8" : precision,
+  });
+  if (baseline !== undefined) {
+    await exportWeights(baseline, join(dir, "baseline", "checkpoint"), {
+      generator: v["baseline-uint8"] ? "uint8" : precision,
+      discriminator: "none",
+    });
+  }
   const { generator, config, step } = await loadGenerator(dir);
   try {
     await Deno.writeTextFile(join(dir, "config.json"), JSON.stringify(config, null, 2) + "\n");
@@ -112,13 +133,8 @@ async function main(): Promise<void> {
   } finally {
     generator.dispose();
   }
-  const evaluation = await evaluateCheckpoint(dir);
-  await Deno.writeTextFile(
-    join(dir, "evaluation.json"),
-    JSON.stringify(evaluation, null, 2) + "\n",
-  );
-  const table = formatEvaluation(evaluation);
-  await Deno.writeTextFile(join(dir, "evaluation.txt"), table + "\n");
+  const table = await writeEvaluation(dir);
+  if (baseline !== undefined) await writeEvaluation(join(dir, "baseline"));
   const commands = [
     `# Reproducing ${out}`,
     "",
@@ -130,7 +146,9 @@ async function main(): Promise<void> {
     [
       `deno task export --checkpoint ${run} --out ${out}`,
       ...(v.float16 ? ["--float16"] : []),
+      ...(v["discriminator-uint8"] ? ["--discriminator-uint8"] : []),
       ...(baseline ? [`--baseline ${baseline}`] : []),
+      ...(v["baseline-uint8"] ? ["--baseline-uint8"] : []),
       ...(v["with-resume"] ? ["--with-resume"] : []),
     ].join(" "),
     `deno task evaluate --checkpoint ${out}`,
@@ -157,6 +175,18 @@ async function main(): Promise<void> {
   await Deno.rename(dir, out);
   console.log(table);
   console.log(`\nwrote ${out}`);
+}
+
+/** Evaluates the export in `dir` and writes evaluation.json and .txt; returns the table. */
+async function writeEvaluation(dir: string): Promise<string> {
+  const evaluation = await evaluateCheckpoint(dir);
+  await Deno.writeTextFile(
+    join(dir, "evaluation.json"),
+    JSON.stringify(evaluation, null, 2) + "\n",
+  );
+  const table = formatEvaluation(evaluation);
+  await Deno.writeTextFile(join(dir, "evaluation.txt"), table + "\n");
+  return table;
 }
 
 /** Copies a folder tree (a checkpoint) file by file. */
