@@ -213,6 +213,13 @@ export const LESSON: InfoGanConfig = {
   supervisedLabels: true,
   // The Gaussian NLL is a true log-likelihood; weight 1 as the paper's code.
   codeWeight: 1,
+  // Measured with Keras's defaults, whatever the paper preset uses.
+  learnedStd: false,
+  dBce: "mean",
+  init: "glorot",
+  bnEpsilon: 1e-3,
+  bnMomentum: 0.99,
+  leakySlope: 0.1,
   logEvery: 20,
   sampleEvery: 250,
   checkpointEvery: 250,

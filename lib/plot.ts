@@ -145,6 +145,33 @@ export function miBoundPlot(
   });
 }
 
+/** One point of a named curve, for {@linkcode curvePlot}. */
+export interface CurvePoint {
+  x: number;
+  y: number;
+  series: string;
+}
+
+/**
+ * Named curves y(x) with labelled axes, a zero line and a colour legend: for
+ * functions the notebooks compute, such as a loss's gradient.
+ */
+export function curvePlot(
+  points: readonly CurvePoint[],
+  options: FrameOptions & { xLabel: string; yLabel: string },
+): PlotElement {
+  if (points.length === 0) throw new RangeError("curvePlot(): expected points, found none");
+  return plotOf(options, {
+    x: { label: options.xLabel },
+    y: { label: options.yLabel, grid: true },
+    color: { legend: true, label: "series", domain: [...new Set(points.map((p) => p.series))] },
+    marks: [
+      Plot.ruleY([0], { stroke: "currentColor", strokeOpacity: 0.4 }),
+      Plot.lineY(points, { x: "x", y: "y", stroke: "series" }),
+    ],
+  });
+}
+
 /** Options for {@linkcode codeMeasurePlot}. */
 export interface CodeMeasurePlotOptions extends FrameOptions {
   /** Which measure to put on the y axis. */

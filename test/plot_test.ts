@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   codeMeasurePlot,
+  curvePlot,
   digitGrid,
   displayable,
   displayBundle,
@@ -100,6 +101,19 @@ Deno.test("miBoundPlot() shows L_I per run against the labelled H(c) = ln 10 rul
   assert(labels.some((t) => t.includes("L_I")), `no y label in ${labels}`);
   assertEquals(el.querySelectorAll("[aria-label='rule'] line").length, 1);
   assertEquals(el.querySelectorAll("[aria-label='line'] path").length, 2);
+});
+
+Deno.test("curvePlot() draws one line per series with both axis labels, and refuses no points", () => {
+  const points = [-1, 0, 1].flatMap((x) => [
+    { x, y: x, series: "c = 0.5" },
+    { x, y: -x, series: "c = -0.5" },
+  ]);
+  const el = curvePlot(points, { xLabel: "logit", yLabel: "gradient" });
+  assertEquals(legend(el), ["c = 0.5", "c = -0.5"]);
+  const labels = texts(el);
+  assert(labels.some((t) => t.includes("logit")) && labels.some((t) => t.includes("gradient")));
+  assertEquals(el.querySelectorAll("[aria-label='line'] path").length, 2);
+  assertThrows(() => curvePlot([], { xLabel: "x", yLabel: "y" }), RangeError, "expected points");
 });
 
 Deno.test("codeMeasurePlot() draws each sweep faintly, the mean boldly, and ρ in the title", () => {
