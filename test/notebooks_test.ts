@@ -35,7 +35,7 @@ globalThis.addEventListener("unload", () => Deno.removeSync(SHARED_RUNS, { recur
 /** Executes one notebook through the runner with the small settings. */
 async function runNotebook(
   path: string,
-  options: { runsDir?: string } = {},
+  options: { runsDir?: string; twice?: boolean } = {},
 ): Promise<RunResult> {
   await requireJupyter();
   const { env, cleanup } = await isolatedJupyterEnv();
@@ -50,6 +50,7 @@ async function runNotebook(
         String(CELL_TIMEOUT_S),
         "--output",
         join(ARTIFACTS, basename(path)),
+        ...(options.twice ? ["--twice"] : []),
       ],
       cwd: ROOT,
       env: { ...SMALL_ENV, ...env },
@@ -99,6 +100,16 @@ Deno.test("run_notebook.py fails on test/fixtures/failing.ipynb, naming the cell
   // Execution stopped at the failing cell.
   const executed = JSON.parse(await Deno.readTextFile(join(ARTIFACTS, "failing.ipynb")));
   assertEquals(executed.cells[3].outputs, []);
+});
+
+Deno.test("run_notebook.py --twice fails on a notebook that breaks when rerun, and only then", async () => {
+  const path = join(FIXTURES, "rerun_breaks.ipynb");
+  const once = await runNotebook(path);
+  assertEquals(once.code, 0, describe(once));
+  const twice = await runNotebook(path, { twice: true });
+  assertEquals(twice.code, 1, describe(twice));
+  // The second pass's copy of cell 2 is cell 6 of the doubled notebook.
+  assertMatch(twice.stderr, /rerun_breaks\.ipynb: cell 6: .*used after it was disposed/s);
 });
 
 Deno.test("run_notebook.py fails on error outputs even when the kernel replied ok", async () => {
@@ -186,10 +197,12 @@ Deno.test("notebooks name the Deno kernel that setup registers", async () => {
   }
 });
 
-// One test per notebook, so a failure names it. Picked up as notebooks appear.
+// One test per notebook, so a failure names it. Picked up as notebooks appear. Each runs top to
+// bottom, then every cell once more in order, as a user who reruns it would: the second pass
+// resumes the runs the first one trained.
 for (const path of notebooks()) {
-  Deno.test(`notebooks/${basename(path)} runs top to bottom at CI's small settings`, async () => {
-    const r = await runNotebook(path, { runsDir: SHARED_RUNS });
+  Deno.test(`notebooks/${basename(path)} runs top to bottom, then reruns every cell, at CI's small settings`, async () => {
+    const r = await runNotebook(path, { runsDir: SHARED_RUNS, twice: true });
     assertEquals(r.code, 0, describe(r));
   });
 }
