@@ -25,3 +25,4 @@ export * from "./versions.ts";
 export * from "./run_dir.ts";
 export * from "./plot.ts";
 export * from "./notebook.ts";
+export * from "./inspect_step.ts";

@@ -200,9 +200,9 @@ export function drawDiscriminatorInputs(
 }
 
 /**
- * One discriminator (and Q) update on real images and fakes, both in a
- * single D call. Returns the loss terms and D's real/fake accuracy as a
- * 6-vector (not synced).
+ * One discriminator (and Q) update on real images and fakes, one D call
+ * each. Returns the loss terms and D's real/fake accuracy as a 6-vector
+ * (not synced).
  */
 export function discriminatorStep(
   state: TrainState,

@@ -1,0 +1,122 @@
+/**
+ * A look inside one training step, for teaching: the source of a library
+ * function as it is on disk (so a notebook that shows it cannot drift from
+ * the code that trains), and one D step and one G step run on a tiny batch
+ * with every loss term and which variables moved.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import type { InfoGanConfig } from "./config.ts";
+import { PROJECT_ROOT, readText } from "./fs_util.ts";
+import type { Dataset } from "./mnist.ts";
+import {
+  createState,
+  discriminatorStep,
+  disposeState,
+  drawDiscriminatorInputs,
+  drawLatent,
+  generatorStep,
+  METRIC_NAMES,
+  trainableVariables,
+} from "./train.ts";
+import type * as tf from "@tensorflow/tfjs";
+
+/**
+ * The text of `export function <name>` in `lib/<file>`, from its doc comment
+ * to its closing brace. Throws naming the file when it is not there.
+ */
+export async function librarySource(file: string, name: string): Promise<string> {
+  const path = join(PROJECT_ROOT, "lib", file);
+  const text = await readText(path);
+  if (text === null) throw new Error(`${path}: expected a library file, found none`);
+  const lines = text.split("\n");
+  const start = lines.findIndex((l) => new RegExp(`^export (async )?function ${name}\\b`).test(l));
+  if (start < 0) throw new Error(`${path}: expected \`export function ${name}\`, found none`);
+  let first = start;
+  if (lines[first - 1]?.trim() === "*/") {
+    while (first > 0 && !lines[first].startsWith("/**")) first--;
+  }
+  const end = lines.findIndex((l, i) => i > start && l === "}");
+  if (end < 0) throw new Error(`${path}: the body of ${name} never closes`);
+  return lines.slice(first, end + 1).join("\n");
+}
+
+/** One loss term of a step, by its metrics name. */
+export interface StepTerm {
+  term: string;
+  value: number;
+}
+
+/** Whether one trainable variable changed in a step. */
+export interface VariableChange {
+  model: "G" | "D";
+  variable: string;
+  moved: boolean;
+}
+
+/** What {@linkcode inspectSteps} saw in each step. */
+export interface StepInspection {
+  /** D step: [d_loss, d_bce, d_label, d_code1, d_code2, d_acc, …] by name. */
+  d: StepTerm[];
+  /** G step: [g_loss, g_bce, g_label, g_code1, g_code2] by name. */
+  g: StepTerm[];
+  /** Every trainable variable of G and D, and whether the D step moved it. */
+  dMoves: VariableChange[];
+  /** The same for the G step. */
+  gMoves: VariableChange[];
+}
+
+/**
+ * Builds fresh models from `config` with `batchSize` real images (4 by
+ * default), runs exactly one `discriminatorStep` and one `generatorStep` on
+ * `dataset`, and reports their loss terms and which of G's and D's
+ * variables each step changed. Everything it builds is disposed.
+ */
+export async function inspectSteps(
+  config: InfoGanConfig,
+  dataset: Dataset,
+  options: { batchSize?: number } = {},
+): Promise<StepInspection> {
+  const state = createState({ ...config, batchSize: options.batchSize ?? 4 });
+  try {
+    const snapshot = async () => {
+      const out: { model: "G" | "D"; variable: string; values: Float32Array }[] = [];
+      for (const [model, m] of [["G", state.generator], ["D", state.discriminator]] as const) {
+        for (const v of trainableVariables(m)) {
+          const values = ((await v.data()) as Float32Array).slice();
+          out.push({ model, variable: v.name, values });
+        }
+      }
+      return out;
+    };
+    const moves = (
+      before: Awaited<ReturnType<typeof snapshot>>,
+      after: Awaited<ReturnType<typeof snapshot>>,
+    ): VariableChange[] =>
+      before.map((b, i) => ({
+        model: b.model,
+        variable: b.variable,
+        moved: b.values.some((x, j) => x !== after[i].values[j]),
+      }));
+    const terms = async (t: tf.Tensor, names: readonly string[]): Promise<StepTerm[]> => {
+      const values = await t.data();
+      t.dispose();
+      return names.map((term, i) => ({ term, value: values[i] }));
+    };
+    const s0 = await snapshot();
+    const d = await terms(
+      discriminatorStep(state, drawDiscriminatorInputs(state, dataset)),
+      METRIC_NAMES.slice(0, 6),
+    );
+    const s1 = await snapshot();
+    const g = await terms(
+      generatorStep(state, drawLatent(state.rng, state.config, { n: state.config.batchSize })),
+      METRIC_NAMES.slice(6),
+    );
+    const s2 = await snapshot();
+    return { d, g, dMoves: moves(s0, s1), gMoves: moves(s1, s2) };
+  } finally {
+    disposeState(state);
+  }
+}

@@ -1,0 +1,36 @@
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
+import { initBackend } from "../lib/backend.ts";
+import { inspectSteps, librarySource } from "../lib/inspect_step.ts";
+import { smallMnist, tinyConfig } from "./helpers.ts";
+
+await initBackend("wasm");
+
+Deno.test("librarySource() returns a function from its doc comment to its closing brace", async () => {
+  const src = await librarySource("train.ts", "generatorStep");
+  assert(src.startsWith("/**"), src.slice(0, 40));
+  assertStringIncludes(src, "export function generatorStep(");
+  assertStringIncludes(src, "config.lambda");
+  assert(src.endsWith("\n}"), src.slice(-40));
+  assert(!src.includes("export function trainStep"), "ran past the function's end");
+  await assertRejects(() => librarySource("train.ts", "noSuchStep"), Error, "noSuchStep");
+  await assertRejects(() => librarySource("nope.ts", "x"), Error, "nope.ts");
+});
+
+Deno.test("inspectSteps(): the D step moves only D's variables, the G step only G's", async () => {
+  const r = await inspectSteps(tinyConfig(), await smallMnist());
+  assertEquals(r.d.map((t) => t.term), [
+    "d_loss",
+    "d_bce",
+    "d_label",
+    "d_code1",
+    "d_code2",
+    "d_acc",
+  ]);
+  assertEquals(r.g.map((t) => t.term), ["g_loss", "g_bce", "g_label", "g_code1", "g_code2"]);
+  assert([...r.d, ...r.g].every((t) => Number.isFinite(t.value)));
+  const moved = (list: typeof r.dMoves, model: "G" | "D") =>
+    list.filter((m) => m.model === model).map((m) => m.moved);
+  assert(moved(r.dMoves, "D").every(Boolean) && moved(r.dMoves, "G").every((m) => !m));
+  assert(moved(r.gMoves, "G").every(Boolean) && moved(r.gMoves, "D").every((m) => !m));
+  assert(moved(r.dMoves, "D").length > 0 && moved(r.gMoves, "G").length > 0);
+});
