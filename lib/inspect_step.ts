@@ -12,6 +12,7 @@ import { PROJECT_ROOT, readText } from "./fs_util.ts";
 import type { Dataset } from "./mnist.ts";
 import {
   createState,
+  D_METRIC_COUNT,
   discriminatorStep,
   disposeState,
   drawDiscriminatorInputs,
@@ -57,7 +58,7 @@ export interface VariableChange {
 
 /** What {@linkcode inspectSteps} saw in each step. */
 export interface StepInspection {
-  /** D step: [d_loss, d_bce, d_label, d_code1, d_code2, d_acc, …] by name. */
+  /** D step: d_loss, d_bce, d_label, d_code1, d_code2, d_acc, d_real, d_fake. */
   d: StepTerm[];
   /** G step: [g_loss, g_bce, g_label, g_code1, g_code2] by name. */
   g: StepTerm[];
@@ -107,12 +108,12 @@ export async function inspectSteps(
     const s0 = await snapshot();
     const d = await terms(
       discriminatorStep(state, drawDiscriminatorInputs(state, dataset)),
-      METRIC_NAMES.slice(0, 6),
+      METRIC_NAMES.slice(0, D_METRIC_COUNT),
     );
     const s1 = await snapshot();
     const g = await terms(
       generatorStep(state, drawLatent(state.rng, state.config, { n: state.config.batchSize })),
-      METRIC_NAMES.slice(6),
+      METRIC_NAMES.slice(D_METRIC_COUNT),
     );
     const s2 = await snapshot();
     return { d, g, dMoves: moves(s0, s1), gMoves: moves(s1, s2) };

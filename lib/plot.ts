@@ -84,6 +84,8 @@ export interface LossCurvesOptions extends FrameOptions {
   terms?: readonly MetricTerm[];
   /** Average over this many logged points (trailing window); 1 = raw. */
   smooth?: number;
+  /** The y axis label (default the term, or "loss (nats)" for several). */
+  yLabel?: string;
 }
 
 interface SeriesPoint {
@@ -105,7 +107,7 @@ export function lossCurves(
   const points = seriesPoints(runs, terms, "lossCurves()");
   return plotOf(options, {
     x: { label: "training step" },
-    y: { label: terms.length === 1 ? terms[0] : "loss (nats)", grid: true },
+    y: { label: options.yLabel ?? (terms.length === 1 ? terms[0] : "loss (nats)"), grid: true },
     color: { legend: true, label: "series", domain: seriesNames(runs, terms) },
     marks: [
       Plot.lineY(points, smoothed(options.smooth, { x: "step", y: "value", stroke: "series" })),

@@ -165,12 +165,17 @@ export const METRIC_NAMES = [
   "d_code1",
   "d_code2",
   "d_acc",
+  "d_real",
+  "d_fake",
   "g_loss",
   "g_bce",
   "g_label",
   "g_code1",
   "g_code2",
 ] as const;
+
+/** How many of {@linkcode METRIC_NAMES} the D step returns; the G step returns the rest. */
+export const D_METRIC_COUNT = 8;
 
 /** Everything one D step consumes, drawn on the host. */
 export interface DiscriminatorInputs {
@@ -201,8 +206,9 @@ export function drawDiscriminatorInputs(
 
 /**
  * One discriminator (and Q) update on real images and fakes, one D call
- * each. Returns the loss terms and D's real/fake accuracy as a 6-vector
- * (not synced).
+ * each. Returns the loss terms, D's real/fake accuracy and its mean
+ * probability on the reals and on the fakes, as the first
+ * {@linkcode D_METRIC_COUNT} values of {@linkcode METRIC_NAMES} (not synced).
  */
 export function discriminatorStep(
   state: TrainState,
@@ -253,8 +259,11 @@ export function discriminatorStep(
       ]) as tf.Scalar;
       // p > 0.5 exactly when the logit is positive.
       const acc = tf.mean(tf.equal(tf.greater(out[0], 0).toFloat(), y).toFloat());
+      // Mean D(x) on the reals and mean D(G(z)) on the fakes: the GAN's dynamics.
+      const pReal = tf.mean(tf.sigmoid(real[0]));
+      const pFake = tf.mean(tf.sigmoid(fake[0]));
       stats = tf.keep(
-        tf.stack([total, bce, info.label, info.code1, info.code2, acc]),
+        tf.stack([total, bce, info.label, info.code1, info.code2, acc, pReal, pFake]),
       ) as tf.Tensor1D;
       return total;
     }, vars);
@@ -296,7 +305,7 @@ export function generatorStep(state: TrainState, fake: LatentBatch): tf.Tensor1D
   });
 }
 
-/** One full step (D then G); returns the 11 values of {@linkcode METRIC_NAMES}. */
+/** One full step (D then G); returns the values of {@linkcode METRIC_NAMES}. */
 export function trainStep(state: TrainState, dataset: Dataset): tf.Tensor1D {
   const d = discriminatorStep(state, drawDiscriminatorInputs(state, dataset));
   // Fresh noise for the generator step, as in the book.
@@ -319,6 +328,10 @@ export interface Metrics {
   d_code1: number;
   d_code2: number;
   d_acc: number;
+  /** Mean D(x) on the real batch (absent in runs logged before it was). */
+  d_real: number;
+  /** Mean D(G(z)) on the fake batch (absent in runs logged before it was). */
+  d_fake: number;
   g_loss: number;
   g_bce: number;
   g_label: number;

@@ -170,7 +170,7 @@ async function oneStep(
   }
 }
 
-Deno.test("trainStep() on webgpu gives cpu's 11 losses and updated weights", async () => {
+Deno.test("trainStep() on webgpu gives cpu's 13 metrics and updated weights", async () => {
   await use("webgpu"); // fail fast, before the slower cpu step, when there is no adapter
   const cpu = await oneStep("cpu");
   const gpu = await oneStep("webgpu");

@@ -25,6 +25,8 @@ Deno.test("inspectSteps(): the D step moves only D's variables, the G step only 
     "d_code1",
     "d_code2",
     "d_acc",
+    "d_real",
+    "d_fake",
   ]);
   assertEquals(r.g.map((t) => t.term), ["g_loss", "g_bce", "g_label", "g_code1", "g_code2"]);
   assert([...r.d, ...r.g].every((t) => Number.isFinite(t.value)));

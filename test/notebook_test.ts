@@ -126,6 +126,8 @@ Deno.test("LiveTraining.status() shows step, rate, ETA, losses and L_I against H
     d_code1: 0,
     d_code2: 0,
     d_acc: 0.5,
+    d_real: 0.6,
+    d_fake: 0.4,
     g_loss: 2,
     g_bce: 1,
     g_label: 0.8,

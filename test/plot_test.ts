@@ -34,6 +34,8 @@ function fakeMetrics(n: number, scale = 1): Metrics[] {
     d_code1: 0.01,
     d_code2: 0.02,
     d_acc: 0.5,
+    d_real: 0.6,
+    d_fake: 0.4,
     g_loss: scale * (3 - i / n),
     g_bce: 0.8,
     g_label: 2.3 - 2 * i / n,

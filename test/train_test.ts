@@ -122,6 +122,7 @@ Deno.test("train() reports metrics with every loss term, finite, on log steps", 
       steps.push(m.step);
       for (const name of METRIC_NAMES) assert(Number.isFinite(m[name]), name);
       assert(m.d_acc >= 0 && m.d_acc <= 1);
+      assert(m.d_real > 0 && m.d_real < 1 && m.d_fake > 0 && m.d_fake < 1);
       assert(Math.abs(m.li - (Math.log(10) - m.g_label)) < 1e-9);
     },
     onSample: () => void samples++,
