@@ -190,6 +190,29 @@ Deno.test("committed notebooks have no outputs and no execution counts", async (
   assertEquals(dirty, [], "clear outputs before committing (Edit > Clear Outputs of All Cells)");
 });
 
+Deno.test("every exercise in every notebook has a collapsed worked answer", async () => {
+  for (const path of notebooks()) {
+    const nb = JSON.parse(await Deno.readTextFile(path));
+    const text = nb.cells.map((c: { source: string[] | string }) =>
+      Array.isArray(c.source) ? c.source.join("") : c.source
+    ).join("\n");
+    const at = text.indexOf("## Exercises");
+    assert(at >= 0, `${path}: expected a "## Exercises" section`);
+    const section = text.slice(at);
+    const questions: string[] = section.slice(0, section.indexOf("<details>")).match(/^\d+\. /gm) ??
+      [];
+    const answers = [...section.matchAll(/<details><summary>Answer to (\d+)<\/summary>/g)]
+      .map((m) => Number(m[1]));
+    assert(questions.length > 0, `${path}: expected numbered exercises`);
+    assertEquals(answers, questions.map((_, i) => i + 1), `${path}: one answer per exercise`);
+    assertEquals(
+      section.split("</details>").length - 1,
+      answers.length,
+      `${path}: unclosed <details>`,
+    );
+  }
+});
+
 Deno.test("notebooks name the Deno kernel that setup registers", async () => {
   for (const path of notebooks()) {
     const nb = JSON.parse(await Deno.readTextFile(path));
