@@ -86,6 +86,11 @@ export interface LossCurvesOptions extends FrameOptions {
   smooth?: number;
   /** The y axis label (default the term, or "loss (nats)" for several). */
   yLabel?: string;
+  /**
+   * One panel per run, side by side on a shared y axis, coloured by term,
+   * instead of every (run, term) overlaid in one frame.
+   */
+  facetByRun?: boolean;
 }
 
 interface SeriesPoint {
@@ -104,6 +109,24 @@ export function lossCurves(
   options: LossCurvesOptions = {},
 ): PlotElement {
   const terms = options.terms ?? ["d_loss", "g_loss"];
+  if (options.facetByRun) {
+    const points = runs.flatMap((run) =>
+      seriesPoints([run], terms, "lossCurves()").map((p) => ({ ...p, run: run.name }))
+    );
+    return plotOf(options, {
+      x: { label: "training step" },
+      y: { label: options.yLabel ?? (terms.length === 1 ? terms[0] : "loss (nats)"), grid: true },
+      fx: { label: null, domain: runs.map((r) => r.name) },
+      color: { legend: true, label: "term", domain: [...terms] },
+      marks: [
+        Plot.frame({ strokeOpacity: 0.2 }),
+        Plot.lineY(
+          points,
+          smoothed(options.smooth, { x: "step", y: "value", stroke: "series", fx: "run" }),
+        ),
+      ],
+    });
+  }
   const points = seriesPoints(runs, terms, "lossCurves()");
   return plotOf(options, {
     x: { label: "training step" },
@@ -206,8 +229,10 @@ export function codeMeasurePlot(
     : "stroke width (px)";
   return plotOf({
     ...options,
-    title: options.title ??
-      `c${sweeps.code} vs ${options.measure}: mean Spearman ρ = ${rho.toFixed(2)}`,
+    // ρ stays in the title whatever the caller names the plot.
+    title: `${options.title ?? `c${sweeps.code} vs ${options.measure}`}: mean Spearman ρ = ${
+      rho.toFixed(2)
+    }`,
   }, {
     x: { label: `c${sweeps.code}` },
     y: { label, grid: true },
@@ -682,7 +707,7 @@ function seriesPoints(
 
 function smoothed(
   k: number | undefined,
-  channels: { x: string; y: string; stroke: string },
+  channels: { x: string; y: string; stroke: string; fx?: string },
 ): Plot.LineYOptions {
   // An explicit z: with few points per series Plot would warn about its guess.
   const lines = { ...channels, z: channels.stroke };

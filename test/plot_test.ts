@@ -92,6 +92,18 @@ Deno.test("lossCurves() names series by term alone for one run, and rejects unkn
   assertThrows(() => lossCurves([]), RangeError, "at least one run");
 });
 
+Deno.test("lossCurves({ facetByRun }) draws one panel per run, coloured by term", () => {
+  const el = lossCurves([
+    { name: "λ = 0", metrics: fakeMetrics(4) },
+    { name: "λ = 1", metrics: fakeMetrics(4, 2) },
+  ], { terms: ["d_bce", "g_bce"], facetByRun: true });
+  assertEquals(legend(el), ["d_bce", "g_bce"]);
+  const labels = texts(el);
+  assert(labels.includes("λ = 0") && labels.includes("λ = 1"), `no panel titles in ${labels}`);
+  // Two terms in each of two panels.
+  assertEquals(el.querySelectorAll("[aria-label='line'] path").length, 4);
+});
+
 Deno.test("miBoundPlot() shows L_I per run against the labelled H(c) = ln 10 rule", () => {
   const el = miBoundPlot([
     { name: "λ=0", metrics: fakeMetrics(4) },
@@ -136,6 +148,9 @@ Deno.test("codeMeasurePlot() draws each sweep faintly, the mean boldly, and ρ i
   const width = codeMeasurePlot(sweeps, { measure: "width" });
   // The first sweep's width is constant (ρ undefined), so the mean is the second's: -1.
   assertStringIncludes(width.textContent ?? "", "c2 vs width: mean Spearman ρ = -1.00");
+  // A caller's title keeps ρ.
+  const named = codeMeasurePlot(sweeps, { measure: "slant", title: "book: c2 vs slant" });
+  assertStringIncludes(named.textContent ?? "", "book: c2 vs slant: mean Spearman ρ = 1.00");
 });
 
 Deno.test("sweepPlot() places rows·cols PNG images on a labelled code-value axis", () => {
