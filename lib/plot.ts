@@ -292,6 +292,8 @@ export interface SweepPlotOptions extends Omit<FrameOptions, "width" | "height">
   reverse?: boolean;
   /** The row axis label (default "digit (label code)"). */
   rowLabel?: string;
+  /** Each row's tick label (default its digit), e.g. "7 → 3" for category 7 drawing a 3. */
+  rowNames?: readonly string[];
 }
 
 /**
@@ -315,6 +317,11 @@ export function sweepPlot(
   }
   if (new Set(digits).size !== digits.length) {
     throw new RangeError(`sweepPlot(): expected distinct digits (one row each), found ${digits}`);
+  }
+  if (options.rowNames && options.rowNames.length !== rows) {
+    throw new RangeError(
+      `sweepPlot(): expected ${rows} row names, found ${options.rowNames.length}`,
+    );
   }
   const px = IMAGE_SIZE * IMAGE_SIZE;
   if (images.length !== rows * cols * px) {
@@ -361,6 +368,9 @@ export function sweepPlot(
       type: "band",
       domain: digits.map(String),
       padding: 0,
+      ...(options.rowNames && {
+        tickFormat: (d: string) => options.rowNames![digits.indexOf(Number(d))],
+      }),
       label: options.rowLabel ?? "digit (label code)",
       labelAnchor: "center",
       labelArrow: "none",

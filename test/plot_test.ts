@@ -178,6 +178,25 @@ Deno.test("sweepPlot() places rows·cols PNG images on a labelled code-value axi
   );
 });
 
+Deno.test("sweepPlot() with rowNames labels each row, and refuses a wrong count", () => {
+  const sweep = { images: new Float32Array(2 * 3 * 784), rows: 2, cols: 3 };
+  const el = sweepPlot(sweep, {
+    code: 1,
+    values: [-1, 0, 1],
+    digits: [4, 7],
+    rowNames: ["4 → 9", "7 → 1"],
+    rowLabel: "category → digit",
+  });
+  const labels = texts(el);
+  assert(labels.includes("4 → 9") && labels.includes("7 → 1"), `no row names in ${labels}`);
+  assert(labels.some((t) => t.includes("category → digit")));
+  assertThrows(
+    () => sweepPlot(sweep, { code: 1, values: [-1, 0, 1], rowNames: ["a"] }),
+    RangeError,
+    "expected 2 row names",
+  );
+});
+
 Deno.test("sweepPlot() with reverse draws the highest code value on the left", () => {
   const rows = 1, cols = 3;
   const images = new Float32Array(rows * cols * 784);
