@@ -1,8 +1,10 @@
 /**
  * The real-browser test: `deno task lab` serves the notebooks on loopback,
  * Debian's Chromium (driven by playwright-core in test/browser_driver.ts)
- * opens 04_code_sweeps, runs all cells from the Run menu and reports what
- * rendered. Saves test-artifacts/04_code_sweeps.png.
+ * opens a notebook, runs all cells from the Run menu and reports what
+ * rendered: 04_code_sweeps (plots and digit images) and 03_train_mnist (the
+ * training step cells, live display and plots). Saves
+ * test-artifacts/<notebook>.png.
  *
  * Needs `deno task setup` (venv, kernel) and /usr/bin/chromium (.ci/run
  * installs Debian's `chromium`); fails with a clear message without them.
@@ -13,25 +15,26 @@ import { isolatedJupyterEnv, requireJupyter, ROOT, SMALL_ENV, spawnLab } from ".
 import type { BrowserReport } from "./browser_driver.ts";
 import { exists } from "../lib/fs_util.ts";
 
-/**
- * The notebook under test, relative to the project root
- * (test/fixtures/smoke.ipynb, with one SVG plot and one PNG, also passes).
- */
-const NOTEBOOK = "notebooks/04_code_sweeps.ipynb";
 const CHROMIUM = "/usr/bin/chromium";
-const SCREENSHOT = join(ROOT, "test-artifacts", "04_code_sweeps.png");
-/** Seconds for the browser to load the notebook and run every cell at the small settings. */
+/** Seconds for the browser to load a notebook and run every cell at the small settings. */
 const RUN_TIMEOUT_S = 480;
 
-Deno.test("JupyterLab in Chromium runs 04_code_sweeps: an SVG plot and digit images, no errors", async () => {
+/**
+ * Serves `notebook` (relative to the project root; test/fixtures/smoke.ipynb,
+ * with one SVG plot and one PNG, also passes) with `deno task lab`, runs all
+ * its cells in Chromium and checks the common ground: every cell ran, no
+ * error output, an SVG plot and digit images. Returns the report.
+ */
+async function runInChromium(notebook: string): Promise<BrowserReport> {
+  const screenshot = join(ROOT, "test-artifacts", basename(notebook).replace(/\.ipynb$/, ".png"));
   await requireJupyter();
   if (!(await exists(CHROMIUM))) {
     throw new Error(
       `expected Chromium at ${CHROMIUM}, found nothing: apt-get install chromium (.ci/run does)`,
     );
   }
-  if (!(await exists(join(ROOT, NOTEBOOK)))) {
-    throw new Error(`expected the notebook ${NOTEBOOK}, found nothing`);
+  if (!(await exists(join(ROOT, notebook)))) {
+    throw new Error(`expected the notebook ${notebook}, found nothing`);
   }
   const { env, cleanup } = await isolatedJupyterEnv();
   // Attach every cell to the page, so every output is in the DOM to count.
@@ -47,9 +50,9 @@ Deno.test("JupyterLab in Chromium runs 04_code_sweeps: an SVG plot and digit ima
     join(settings, "apputils-extension", "notification.jupyterlab-settings"),
     JSON.stringify({ fetchNews: "false", checkForUpdates: false }),
   );
-  await Deno.mkdir(dirname(SCREENSHOT), { recursive: true });
+  await Deno.mkdir(dirname(screenshot), { recursive: true });
   const lab = await spawnLab(
-    ["--no-setup", "--no-browser", "--port", "0", "--dir", dirname(join(ROOT, NOTEBOOK))],
+    ["--no-setup", "--no-browser", "--port", "0", "--dir", dirname(join(ROOT, notebook))],
     { env: { ...SMALL_ENV, ...env } },
   );
   try {
@@ -60,8 +63,8 @@ Deno.test("JupyterLab in Chromium runs 04_code_sweeps: an SVG plot and digit ima
         join(ROOT, "test", "browser_driver.ts"),
         `http://127.0.0.1:${lab.port}`,
         lab.token,
-        basename(NOTEBOOK),
-        SCREENSHOT,
+        basename(notebook),
+        screenshot,
         String(RUN_TIMEOUT_S),
       ],
       cwd: ROOT,
@@ -77,7 +80,9 @@ Deno.test("JupyterLab in Chromium runs 04_code_sweeps: an SVG plot and digit ima
         `JupyterLab's log:\n${lab.output().slice(-3000)}`,
     );
     const report = JSON.parse(stdout.split("\n").at(-1)!) as BrowserReport;
-    console.log(`browser report: ${JSON.stringify(report)}`);
+    console.log(
+      `browser report: ${JSON.stringify({ ...report, text: `${report.text.length} characters` })}`,
+    );
     assertEquals(report.errors, [], "error output in the notebook");
     assert(report.codeCells > 0, "expected code cells, found none");
     assertEquals(report.executed, report.codeCells, "every code cell ran");
@@ -85,10 +90,25 @@ Deno.test("JupyterLab in Chromium runs 04_code_sweeps: an SVG plot and digit ima
     assert(report.svg + report.svgImg > 0, "expected the plot's SVG in the outputs, found none");
     // Digits: PNG <img> outputs, or images placed inside the plot's SVG.
     assert(report.img + report.svgImage > 0, "expected digit images in the outputs, found none");
-    assert((await Deno.stat(SCREENSHOT)).size > 0, `expected a screenshot at ${SCREENSHOT}`);
+    assert((await Deno.stat(screenshot)).size > 0, `expected a screenshot at ${screenshot}`);
+    return report;
   } finally {
     const status = await lab.stop();
     await cleanup();
     assertEquals(status.code, 0, `deno task lab exit:\n${lab.output().slice(-2000)}`);
   }
+}
+
+Deno.test("JupyterLab in Chromium runs 04_code_sweeps: an SVG plot and digit images, no errors", async () => {
+  await runInChromium("notebooks/04_code_sweeps.ipynb");
+});
+
+Deno.test("JupyterLab in Chromium runs 03_train_mnist: the step cells, training and its plots", async () => {
+  const report = await runInChromium("notebooks/03_train_mnist.ipynb");
+  // The step cells: both step functions listed from lib/train.ts, and one step of each run.
+  for (const shown of ["export function discriminatorStep(", "export function generatorStep("]) {
+    assert(report.text.includes(shown), `expected ${shown} in the outputs`);
+  }
+  assert(report.text.includes("G variables moved"), "expected the moved-variables table");
+  assert(report.text.includes("variables the G step updated"), "expected the G step's variables");
 });
