@@ -32,7 +32,7 @@ import { categoricalEntropy } from "./mutual_info.ts";
 import { Random } from "./random.ts";
 import { linspace, predict } from "./sample.ts";
 import { drawLatent } from "./train.ts";
-import type { Metrics } from "./train.ts";
+import type { Metrics, TrainState } from "./train.ts";
 
 /** Settings of an evaluation; the defaults are what the README reports. */
 export interface EvaluateOptions {
@@ -228,6 +228,37 @@ async function judgeCategories(
   for (let i = 0; i < n; i++) latent.labels[i] = i % k;
   const digits = await classify(options.classifier, await predict(generator, config, latent));
   return { categories: latent.labels, digits };
+}
+
+/** How many of G's digits the classifier saw as each digit, at one training step. */
+export interface ClassCounts {
+  step: number;
+  /** counts[d]: generated digits judged to be d. */
+  counts: number[];
+}
+
+/**
+ * A training callback that judges `perCategory` fresh digits per category
+ * (the same latents every time, from `seed`) at each sample step and
+ * records how many the classifier sees as each digit: mode coverage over
+ * training. Pass `onSample` to the training loop and read `history`.
+ */
+export function coverageRecorder(
+  classifier: tf.LayersModel,
+  options: { perCategory?: number; seed?: number } = {},
+): { history: ClassCounts[]; onSample: (state: TrainState) => Promise<void> } {
+  const history: ClassCounts[] = [];
+  const onSample = async (state: TrainState) => {
+    const judged = await judgeCategories(state.generator, state.config, {
+      classifier,
+      perCategory: options.perCategory ?? 20,
+      rng: new Random(options.seed ?? 0),
+    });
+    const counts = new Array<number>(10).fill(0);
+    for (const d of judged.digits) counts[d]++;
+    history.push({ step: state.step, counts });
+  };
+  return { history, onSample };
 }
 
 /** Per category, the fraction of its digits judged as `mapping[category]`. */

@@ -235,6 +235,8 @@ export interface TrainRunOptions {
   dataset: Dataset;
   /** Live display settings; omit `live` for no display. */
   live?: Omit<LiveTrainingOptions, "total" | "history" | "dir">;
+  /** Also called at every sample step, after the sample grid is written. */
+  onSample?: (state: TrainState) => void | Promise<void>;
 }
 
 /** What {@linkcode trainRun} returns. */
@@ -267,9 +269,16 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     const live = options.live
       ? new LiveTraining({ ...options.live, total: config.steps, history, dir })
       : null;
-    const callbacks: TrainCallbacks = live
+    const shown: TrainCallbacks = live
       ? live.callbacks()
       : { onMetrics: (m) => void history.push(m) };
+    const callbacks: TrainCallbacks = {
+      ...shown,
+      onSample: async (s) => {
+        await shown.onSample?.(s);
+        await options.onSample?.(s);
+      },
+    };
     if (start < config.steps) {
       await live?.redraw(
         run.resumed ? `resuming ${dir} at step ${start}` : `new run in ${dir}`,

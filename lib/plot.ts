@@ -197,6 +197,51 @@ export function curvePlot(
   });
 }
 
+/**
+ * Mode coverage over training: for each recorded step (columns), the share
+ * of G's digits that the classifier saw as each digit (rows), as a heatmap
+ * with the percentage in each cell. Full coverage is 10% everywhere; a
+ * collapsed G fills a few rows and leaves the others empty.
+ */
+export function coveragePlot(
+  history: readonly { step: number; counts: readonly number[] }[],
+  options: FrameOptions = {},
+): PlotElement {
+  if (history.length === 0) {
+    throw new RangeError("coveragePlot(): expected at least one recorded step, found none");
+  }
+  const cells = history.flatMap(({ step, counts }) => {
+    const total = counts.reduce((a, b) => a + b, 0) || 1;
+    return counts.map((n, digit) => ({
+      step: String(step),
+      digit: String(digit),
+      share: n / total,
+    }));
+  });
+  return plotOf({ height: 300, ...options }, {
+    x: { label: "training step", type: "band", domain: history.map((h) => String(h.step)) },
+    y: {
+      label: "digit the classifier sees",
+      type: "band",
+      domain: [...Array(10).keys()].map(String),
+    },
+    color: {
+      type: "linear",
+      domain: [0, 0.2],
+      range: ["white", "#2a6fb0"],
+    },
+    marks: [
+      Plot.cell(cells, { x: "step", y: "digit", fill: "share", inset: 0.5 }),
+      Plot.text(cells, {
+        x: "step",
+        y: "digit",
+        text: (d: { share: number }) => `${Math.round(100 * d.share)}%`,
+        fontSize: 9,
+      }),
+    ],
+  });
+}
+
 /** Options for {@linkcode codeMeasurePlot}. */
 export interface CodeMeasurePlotOptions extends FrameOptions {
   /** Which measure to put on the y axis. */

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   codeMeasurePlot,
+  coveragePlot,
   curvePlot,
   digitGrid,
   displayable,
@@ -128,6 +129,17 @@ Deno.test("curvePlot() draws one line per series with both axis labels, and refu
   assert(labels.some((t) => t.includes("logit")) && labels.some((t) => t.includes("gradient")));
   assertEquals(el.querySelectorAll("[aria-label='line'] path").length, 2);
   assertThrows(() => curvePlot([], { xLabel: "x", yLabel: "y" }), RangeError, "expected points");
+});
+
+Deno.test("coveragePlot() draws a cell per step and digit with its share, and refuses no history", () => {
+  const el = coveragePlot([
+    { step: 0, counts: [20, 0, 0, 0, 0, 0, 0, 0, 0, 0] },
+    { step: 250, counts: [2, 2, 2, 2, 2, 2, 2, 2, 2, 2] },
+  ]);
+  assertEquals(el.querySelectorAll("[aria-label='cell'] rect").length, 20);
+  const labels = texts(el);
+  assert(labels.includes("100%") && labels.includes("10%"), `shares: ${labels}`);
+  assertThrows(() => coveragePlot([]), RangeError, "expected at least one recorded step");
 });
 
 Deno.test("codeMeasurePlot() draws each sweep faintly, the mean boldly, and ρ in the title", () => {
