@@ -3,6 +3,7 @@ import { initBackend } from "../lib/backend.ts";
 import { buildClassifier } from "../lib/classifier.ts";
 import {
   codeRoles,
+  coverageRecorder,
   evaluate,
   type Evaluation,
   formatEvaluation,
@@ -135,4 +136,22 @@ Deno.test("each shipped pretrained model's evaluation.json is what evaluate meas
       close(now.codes[code].width, shipped.codes[code].width, 0.05, `${code} width ρ`);
     }
   }
+});
+
+Deno.test("coverageRecorder() counts the classifier's verdicts on the same digits at each sample step", async () => {
+  const classifier = buildClassifier(new Random(0));
+  const state = createState(tinyConfig());
+  const coverage = coverageRecorder(classifier, { perCategory: 3 });
+  await coverage.onSample(state);
+  state.step = 5;
+  await coverage.onSample(state);
+  assertEquals(coverage.history.map((h) => h.step), [0, 5]);
+  for (const h of coverage.history) {
+    assertEquals(h.counts.length, 10);
+    assertEquals(h.counts.reduce((a, b) => a + b, 0), 30);
+  }
+  // Unchanged weights and the same latents: the same verdicts.
+  assertEquals(coverage.history[0].counts, coverage.history[1].counts);
+  disposeState(state);
+  classifier.dispose();
 });
