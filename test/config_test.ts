@@ -58,9 +58,18 @@ Deno.test("PAPER preset is the paper's unsupervised MNIST setup", () => {
     0,
     0,
   ]);
-  // λ = 1 for the category, less for each continuous code.
-  assertEquals([PAPER.lambda, PAPER.labelWeight], [1, 1]);
-  assertEquals(PAPER.codeWeight < 1, true);
+  // The authors' code: weight 1 on every info term (the paper's text says less for the
+  // continuous ones), D's loss summed over real and fake, their init, BatchNorm and slope.
+  assertEquals([PAPER.lambda, PAPER.labelWeight, PAPER.codeWeight, PAPER.learnedStd], [
+    1,
+    1,
+    1,
+    false,
+  ]);
+  assertEquals(
+    [PAPER.dBce, PAPER.init, PAPER.bnEpsilon, PAPER.bnMomentum, PAPER.leakySlope],
+    ["sum", "normal", 1e-5, 0.9, 0.01],
+  );
   assertEquals([PAPER.batchSize, PAPER.steps], [128, 5_000]);
   assertEquals(resolveConfig({ flags: { preset: "paper" } }), PAPER);
 });
@@ -87,6 +96,11 @@ Deno.test("LESSON preset keeps the book's supervised label head and changes only
     1,
   ]);
   assertEquals([LESSON.width, LESSON.batchSize, LESSON.steps], [1, 64, 1_000]);
+  // Measured with Keras's defaults, whatever the paper preset uses.
+  assertEquals(
+    [LESSON.dBce, LESSON.init, LESSON.bnEpsilon, LESSON.bnMomentum, LESSON.leakySlope],
+    ["mean", "glorot", 1e-3, 0.99, 0.1],
+  );
   assertEquals(resolveConfig({ flags: { preset: "lesson" } }), LESSON);
   // The book itself is untouched.
   assertEquals([BOOK.architecture, BOOK.optimizer, BOOK.steps], ["book", "rmsprop", 40_000]);
