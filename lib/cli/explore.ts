@@ -1,0 +1,82 @@
+/**
+ * `deno task explore --checkpoint DIR --out FILE.html`: writes the latent
+ * explorer (`lib/explorer.ts`) for a trained generator: one self-contained
+ * page that opens from `file://`, offline.
+ */
+import { basename, join } from "node:path";
+import { initBackend } from "../backend.ts";
+import { loadGenerator, resolveCheckpoint } from "../checkpoint.ts";
+import type { Evaluation } from "../evaluate.ts";
+import { explorerHtml } from "../explorer.ts";
+import { readText } from "../fs_util.ts";
+import { type FlagSpec, helpText, parseArgs, runMain, UsageError } from "./args.ts";
+import { writeNew } from "./common.ts";
+import { parseBackend } from "./sweep.ts";
+
+const SPECS: Record<string, FlagSpec> = {
+  checkpoint: {
+    kind: "string",
+    help: "pretrained folder, run folder or checkpoint",
+    required: true,
+  },
+  out: { kind: "string", help: "HTML file to write (must not exist)", required: true },
+  backend: { kind: "string", help: "compute backend (default auto)" },
+};
+
+/**
+ * The evaluation shipped beside a checkpoint (a pretrained folder's
+ * `evaluation.json`), or null when there is none.
+ */
+async function shippedEvaluation(path: string, checkpoint: string): Promise<Evaluation | null> {
+  for (const dir of [path, join(checkpoint, "..")]) {
+    const file = join(dir, "evaluation.json");
+    const text = await readText(file);
+    if (text === null) continue;
+    try {
+      return JSON.parse(text) as Evaluation;
+    } catch (e) {
+      throw new UsageError(`${file}: expected JSON, found a parse error (${(e as Error).message})`);
+    }
+  }
+  return null;
+}
+
+async function main(): Promise<void> {
+  const parsed = parseArgs(Deno.args, SPECS);
+  if (parsed.help) {
+    console.log(helpText("deno task explore --checkpoint DIR --out FILE.html", {
+      description:
+        "Write a self-contained HTML page that runs the generator in the browser: category buttons, a slider per code, strips across each code.",
+      specs: SPECS,
+      footer:
+        "Example: deno task explore --checkpoint data/pretrained/book --out book-explorer.html",
+    }));
+    return;
+  }
+  const v = parsed.values;
+  const path = v.checkpoint as string;
+  const out = v.out as string;
+  if (!out.endsWith(".html")) {
+    throw new UsageError(`--out: expected an .html file name, found ${out}`);
+  }
+  await initBackend(parseBackend(v.backend));
+  const checkpoint = await resolveCheckpoint(path);
+  const evaluation = await shippedEvaluation(path, checkpoint);
+  const { generator, config, step } = await loadGenerator(checkpoint);
+  try {
+    const html = await explorerHtml(generator, config, {
+      title: `InfoGAN latent explorer: ${basename(path)} (${config.preset} preset, step ${step})`,
+      evaluation,
+    });
+    await writeNew(out, new TextEncoder().encode(html));
+    console.log(
+      `wrote ${out} (${(html.length / 1e6).toFixed(1)} MB${
+        evaluation ? "" : "; no evaluation.json beside the checkpoint, so the codes are unlabelled"
+      })`,
+    );
+  } finally {
+    generator.dispose();
+  }
+}
+
+if (import.meta.main) await runMain(main);
