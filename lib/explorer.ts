@@ -6,7 +6,8 @@
  * (-2..2, step 0.05), a "new z" button, the digit, and two strips with the
  * same z across each code's range; every slider `input` event redraws.
  *
- * The page exposes `window.explorer` for tests: `ready` (a promise),
+ * Each explorer registers itself as `window.explorer` (the latest one) and
+ * on its root element as `.explorer`, for tests: `ready` (a promise),
  * `setLatent(z, category, c1, c2)` and `pixels()` (the 28×28 grey bytes read
  * back from the main canvas).
  *
@@ -17,7 +18,8 @@ import { join } from "node:path";
 import { serializeModel } from "./checkpoint.ts";
 import type { InfoGanConfig } from "./config.ts";
 import type { Evaluation } from "./evaluate.ts";
-import { PROJECT_ROOT } from "./fs_util.ts";
+import { PROJECT_ROOT, readText } from "./fs_util.ts";
+import type { RawHtml } from "./plot.ts";
 
 /** The browser build of tfjs that the page inlines (from the pinned npm package). */
 export const TFJS_BUNDLE: string = join(
@@ -81,8 +83,13 @@ export function categoryButtons(
     .map((c) => ({ category: c, label: `${c} → ${mapping[c]}` }));
 }
 
-/** The explorer page for `generator`, as one HTML string. */
-export async function explorerHtml(
+/**
+ * The explorer as an HTML fragment: its elements, its style (scoped to the
+ * fragment) and its scripts, tfjs included. It runs wherever scripts in
+ * HTML run: a page of its own ({@linkcode explorerHtml}), or a trusted
+ * notebook output. Several fragments can share a page.
+ */
+export async function explorerFragment(
   generator: tf.LayersModel,
   config: InfoGanConfig,
   options: ExplorerOptions,
@@ -96,11 +103,11 @@ export async function explorerHtml(
   });
   const files = await serializeModel(generator, { precision: "float16" });
   const model = JSON.parse(new TextDecoder().decode(files.json));
+  const id = `infogan-explorer-${crypto.randomUUID().slice(0, 8)}`;
   const page = {
-    title: options.title,
+    id,
     latentSize: config.latentSize,
     numLabels: config.numLabels,
-    codeDist: config.codeDist,
     buttons: categoryButtons(config, options.evaluation),
     codeLabels: codeLabels(options.evaluation),
     topology: model.modelTopology,
@@ -109,30 +116,79 @@ export async function explorerHtml(
   };
   // `</` cannot end the script early once every "<" in the JSON is escaped.
   const data = JSON.stringify(page).replaceAll("<", "\\u003c");
+  return `<div id="${id}" class="infogan-explorer">
+<style>${STYLE.replaceAll("#ROOT", `#${id}`)}</style>
+<h1>${escapeHtml(options.title)}</h1>
+<div data-part="status">loading the generator…</div>
+<div data-part="categories" role="group" aria-label="category"></div>
+<div class="row">
+  <canvas data-part="digit" width="224" height="224" aria-label="generated digit"></canvas>
+  <div class="controls">
+    <label><span data-part="label1"></span><input data-part="c1" type="range" min="-2" max="2" step="0.05" value="0"><output data-part="v1">0</output></label>
+    <label><span data-part="label2"></span><input data-part="c2" type="range" min="-2" max="2" step="0.05" value="0"><output data-part="v2">0</output></label>
+    <button data-part="newz" type="button">new z</button>
+  </div>
+</div>
+<div class="strip"><span>c1 from −2 to 2</span><canvas data-part="strip1" width="504" height="56"></canvas></div>
+<div class="strip"><span>c2 from −2 to 2</span><canvas data-part="strip2" width="504" height="56"></canvas></div>
+<script>${tfjs.replaceAll("</script", "<\\/script")}</script>
+<script>${PAGE_SCRIPT.replace("PAGE_DATA", () => data)}</script>
+</div>`;
+}
+
+/**
+ * The explorer for a notebook cell: `await show(await explorerOutput(...))`.
+ * JupyterLab runs its scripts, since outputs made in the running session are
+ * trusted; a viewer that strips scripts shows the fragment without a digit.
+ */
+export async function explorerOutput(
+  generator: tf.LayersModel,
+  config: InfoGanConfig,
+  options: ExplorerOptions,
+): Promise<RawHtml> {
+  return {
+    rawHtml: await explorerFragment(generator, config, options),
+    text: `[${options.title}: open in JupyterLab to drag the codes]`,
+  };
+}
+
+/**
+ * The evaluation shipped beside a checkpoint: `evaluation.json` in `path`
+ * (a pretrained folder) or beside the checkpoint folder it resolves to; null
+ * when there is none. A damaged file is an error naming it.
+ */
+export async function evaluationBeside(
+  path: string,
+  checkpoint: string,
+): Promise<Evaluation | null> {
+  for (const dir of [path, join(checkpoint, "..")]) {
+    const file = join(dir, "evaluation.json");
+    const text = await readText(file);
+    if (text === null) continue;
+    try {
+      return JSON.parse(text) as Evaluation;
+    } catch (e) {
+      throw new Error(`${file}: expected JSON, found a parse error (${(e as Error).message})`);
+    }
+  }
+  return null;
+}
+
+/** The explorer as a page of its own, for `deno task explore`. */
+export async function explorerHtml(
+  generator: tf.LayersModel,
+  config: InfoGanConfig,
+  options: ExplorerOptions,
+): Promise<string> {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <title>${escapeHtml(options.title)}</title>
-<style>${STYLE}</style>
+<style>body { margin: 16px; }</style>
 </head>
 <body>
-<h1>${escapeHtml(options.title)}</h1>
-<div id="status">loading the generator…</div>
-<div id="categories" role="group" aria-label="category"></div>
-<div class="row">
-  <canvas id="digit" width="224" height="224" aria-label="generated digit"></canvas>
-  <div class="controls">
-    <label><span id="label1"></span><input id="c1" type="range" min="-2" max="2" step="0.05" value="0"><output id="v1">0</output></label>
-    <label><span id="label2"></span><input id="c2" type="range" min="-2" max="2" step="0.05" value="0"><output id="v2">0</output></label>
-    <button id="newz" type="button">new z</button>
-  </div>
-</div>
-<div class="strip"><span>c1 from −2 to 2</span><canvas id="strip1" width="504" height="56"></canvas></div>
-<div class="strip"><span>c2 from −2 to 2</span><canvas id="strip2" width="504" height="56"></canvas></div>
-<script>${tfjs.replaceAll("</script", "<\\/script")}</script>
-<script>const PAGE = ${data};</script>
-<script>${PAGE_SCRIPT}</script>
+${await explorerFragment(generator, config, options)}
 </body>
 </html>
 `;
@@ -143,27 +199,29 @@ function escapeHtml(text: string): string {
 }
 
 const STYLE = `
-body { font: 14px system-ui, sans-serif; margin: 16px; color: #111; }
-h1 { font-size: 18px; margin: 0 0 8px; }
-#status { color: #555; margin-bottom: 8px; }
-#categories button { min-width: 44px; margin: 0 4px 4px 0; padding: 4px 6px; }
-#categories button[aria-pressed="true"] { background: #2a6fb0; color: white; }
-.row { display: flex; gap: 16px; align-items: flex-start; }
-canvas { image-rendering: pixelated; background: black; }
-.controls label { display: block; margin-bottom: 10px; }
-.controls span { display: block; }
-.controls input { width: 260px; vertical-align: middle; }
-.strip { margin-top: 10px; }
-.strip span { display: block; color: #555; }
+#ROOT { font: 14px system-ui, sans-serif; color: #111; }
+#ROOT h1 { font-size: 18px; margin: 0 0 8px; }
+#ROOT [data-part="status"] { color: #555; margin-bottom: 8px; }
+#ROOT [data-part="categories"] button { min-width: 44px; margin: 0 4px 4px 0; padding: 4px 6px; }
+#ROOT [data-part="categories"] button[aria-pressed="true"] { background: #2a6fb0; color: white; }
+#ROOT .row { display: flex; gap: 16px; align-items: flex-start; }
+#ROOT canvas { image-rendering: pixelated; background: black; }
+#ROOT .controls label { display: block; margin-bottom: 10px; }
+#ROOT .controls span { display: block; }
+#ROOT .controls input { width: 260px; vertical-align: middle; }
+#ROOT .strip { margin-top: 10px; }
+#ROOT .strip span { display: block; color: #555; }
 `;
 
 /** The page's own script: plain JavaScript, run after tfjs and PAGE are defined. */
 const PAGE_SCRIPT = `
 "use strict";
 (() => {
+  const PAGE = PAGE_DATA;
   const SIDE = 28;
   const STRIP = [-2, -1.5, -1, -0.5, 0, 0.5, 1, 1.5, 2];
-  const $ = (id) => document.getElementById(id);
+  const root = document.getElementById(PAGE.id);
+  const $ = (part) => root.querySelector('[data-part="' + part + '"]');
   let seed = 1;
   // mulberry32: the page's own seeded source for z ("new z" advances it).
   const random = () => {
@@ -212,7 +270,7 @@ const PAGE_SCRIPT = `
     const row = (code) => STRIP.map((v) => ({ ...state, [code]: v }));
     paint($("strip1"), generate(row("c1")), STRIP.length);
     paint($("strip2"), generate(row("c2")), STRIP.length);
-    for (const b of document.querySelectorAll("#categories button")) {
+    for (const b of $("categories").querySelectorAll("button")) {
       b.setAttribute("aria-pressed", String(Number(b.dataset.category) === state.category));
     }
   };
@@ -242,7 +300,7 @@ const PAGE_SCRIPT = `
     $("status").textContent = "drag a slider or pick a category";
     render();
   })();
-  window.explorer = {
+  window.explorer = root.explorer = {
     ready,
     setLatent(z, category, c1, c2) {
       Object.assign(state, { z: Float32Array.from(z), category, c1, c2 });

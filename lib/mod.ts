@@ -26,3 +26,4 @@ export * from "./run_dir.ts";
 export * from "./plot.ts";
 export * from "./notebook.ts";
 export * from "./inspect_step.ts";
+export * from "./explorer.ts";

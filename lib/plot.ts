@@ -626,22 +626,38 @@ export interface MediaBundle {
   [mime: string]: string;
 }
 
-/** Anything {@linkcode show} can display: elements, and strings shown as escaped text. */
-export type Showable = PlotElement | string | readonly (PlotElement | string)[];
+/**
+ * HTML to display as it is, scripts included (a trusted notebook output runs
+ * them), with the text shown where HTML is not.
+ */
+export interface RawHtml {
+  rawHtml: string;
+  text: string;
+}
+
+/** One thing {@linkcode show} displays. */
+export type ShowItem = PlotElement | string | RawHtml;
+
+/** Anything {@linkcode show} can display: elements, strings shown as escaped text, raw HTML. */
+export type Showable = ShowItem | readonly ShowItem[];
 
 /** The MIME bundle of an element, or of several stacked vertically. */
 export function displayBundle(content: Showable): MediaBundle {
-  const items = typeof content === "string" || !Array.isArray(content)
-    ? [content as PlotElement | string]
-    : content as readonly (PlotElement | string)[];
+  const items: readonly ShowItem[] = Array.isArray(content)
+    ? content as readonly ShowItem[]
+    : [content as ShowItem];
   const html = items.map((item) =>
     typeof item === "string"
       ? `<pre style="margin: 0 0 4px 0">${escapeXml(item)}</pre>`
+      : "rawHtml" in item
+      ? item.rawHtml
       : item.outerHTML
   ).join("\n");
   const text = items.map((item) =>
     typeof item === "string"
       ? item
+      : "rawHtml" in item
+      ? item.text
       : `[${item.tagName.toLowerCase()}: open in JupyterLab to see it]`
   ).join("\n");
   return { "text/html": `<div>${html}</div>`, "text/plain": text };

@@ -28,7 +28,7 @@ export interface BrowserReport {
   svgImage: number;
   /** Text of stderr outputs that look like errors, and error outputs. */
   errors: string[];
-  /** The text of every output area, joined (the first 50 000 characters). */
+  /** The rendered text of every output area, joined (the first 50 000 characters). */
   text: string;
   seconds: number;
   screenshot: string;
@@ -137,7 +137,7 @@ async function collect(page: Page): Promise<Omit<BrowserReport, "seconds" | "scr
     errors: stderr.map((t) => t.trim())
       .filter((t) => /error|uncaught|traceback|exception/i.test(t))
       .map((t) => t.slice(0, 500)),
-    text: (await page.locator(OUTPUT).allTextContents()).join("\n").slice(0, 50_000),
+    text: (await page.locator(OUTPUT).allInnerTexts()).join("\n").slice(0, 50_000),
   };
 }
 

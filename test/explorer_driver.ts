@@ -49,7 +49,7 @@ async function main(): Promise<void> {
         (globalThis as unknown as { explorer: { pixels(): number[] } }).explorer.pixels()
       );
     const slide = (id: string, value: string) =>
-      page.locator(`#${id}`).evaluate((el, v) => {
+      page.locator(`[data-part="${id}"]`).evaluate((el, v) => {
         const input = el as unknown as { value: string; dispatchEvent(e: Event): boolean };
         input.value = v;
         input.dispatchEvent(new Event("input", { bubbles: true }));
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     const c1Low = await pixels();
     await slide("c1", "2");
     const c1High = await pixels();
-    await page.locator("#categories button").nth(7).click();
+    await page.locator('[data-part="categories"] button').nth(7).click();
     const otherCategory = await pixels();
     await page.evaluate((l) => {
       (globalThis as unknown as {
@@ -74,10 +74,10 @@ async function main(): Promise<void> {
       otherCategory,
       latent: await pixels(),
       labels: [
-        await page.locator("#label1").innerText(),
-        await page.locator("#label2").innerText(),
+        await page.locator('[data-part="label1"]').innerText(),
+        await page.locator('[data-part="label2"]').innerText(),
       ],
-      buttons: await page.locator("#categories button").allInnerTexts(),
+      buttons: await page.locator('[data-part="categories"] button').allInnerTexts(),
       errors,
     };
     console.log(JSON.stringify(report));

@@ -265,6 +265,16 @@ Deno.test("toSvg() makes a standalone SVG with the legend drawn in it; toHtml() 
   assertMatch(toSvg(bare), /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
 });
 
+Deno.test("displayBundle() passes raw HTML through as it is, with its text for plain viewers", () => {
+  const bundle = displayBundle([
+    { rawHtml: "<script>x < 1</script>", text: "[explorer]" },
+    "a < b",
+  ]);
+  assertStringIncludes(bundle["text/html"], "<script>x < 1</script>");
+  assertStringIncludes(bundle["text/html"], "a &lt; b");
+  assertEquals(bundle["text/plain"], "[explorer]\na < b");
+});
+
 Deno.test("displayBundle() and displayable() give Jupyter text/html for an element", async () => {
   const el = digitGrid(new Float32Array(784), { cols: 1 });
   const bundle = displayBundle([`step 1 <of> 2`, el]);

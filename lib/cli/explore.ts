@@ -3,12 +3,10 @@
  * explorer (`lib/explorer.ts`) for a trained generator: one self-contained
  * page that opens from `file://`, offline.
  */
-import { basename, join } from "node:path";
+import { basename } from "node:path";
 import { initBackend } from "../backend.ts";
 import { loadGenerator, resolveCheckpoint } from "../checkpoint.ts";
-import type { Evaluation } from "../evaluate.ts";
-import { explorerHtml } from "../explorer.ts";
-import { readText } from "../fs_util.ts";
+import { evaluationBeside, explorerHtml } from "../explorer.ts";
 import { type FlagSpec, helpText, parseArgs, runMain, UsageError } from "./args.ts";
 import { writeNew } from "./common.ts";
 import { parseBackend } from "./sweep.ts";
@@ -22,24 +20,6 @@ const SPECS: Record<string, FlagSpec> = {
   out: { kind: "string", help: "HTML file to write (must not exist)", required: true },
   backend: { kind: "string", help: "compute backend (default auto)" },
 };
-
-/**
- * The evaluation shipped beside a checkpoint (a pretrained folder's
- * `evaluation.json`), or null when there is none.
- */
-async function shippedEvaluation(path: string, checkpoint: string): Promise<Evaluation | null> {
-  for (const dir of [path, join(checkpoint, "..")]) {
-    const file = join(dir, "evaluation.json");
-    const text = await readText(file);
-    if (text === null) continue;
-    try {
-      return JSON.parse(text) as Evaluation;
-    } catch (e) {
-      throw new UsageError(`${file}: expected JSON, found a parse error (${(e as Error).message})`);
-    }
-  }
-  return null;
-}
 
 async function main(): Promise<void> {
   const parsed = parseArgs(Deno.args, SPECS);
@@ -61,7 +41,7 @@ async function main(): Promise<void> {
   }
   await initBackend(parseBackend(v.backend));
   const checkpoint = await resolveCheckpoint(path);
-  const evaluation = await shippedEvaluation(path, checkpoint);
+  const evaluation = await evaluationBeside(path, checkpoint);
   const { generator, config, step } = await loadGenerator(checkpoint);
   try {
     const html = await explorerHtml(generator, config, {
