@@ -235,12 +235,23 @@ export function discriminatorStep(
     let stats!: tf.Tensor1D;
     const vars = trainableVariables(state.discriminator);
     const { grads } = tf.variableGrads(() => {
-      // Real and fake batches go through D separately, so a BatchNorm in D
-      // normalises each with its own statistics (as DCGAN and the paper's
-      // code do); D without BatchNorm computes the same either way.
-      const real = dLogits.apply(realImages, { training: true }) as tf.Tensor[];
-      const fake = dLogits.apply(fakeImages, { training: true }) as tf.Tensor[];
-      const out = real.map((r, i) => tf.concat([r, fake[i]]));
+      // With BatchNorm in D, real and fake batches go through D separately,
+      // so each is normalised with its own statistics (as DCGAN and the
+      // paper's code do). Without it (the book's D) the two are the same
+      // maths, and one call on both batches halves the dispatches, as Keras
+      // does with its single train_on_batch.
+      let out: tf.Tensor[];
+      let real: tf.Tensor[];
+      let fake: tf.Tensor[];
+      if (hasBatchNorm(state.discriminator)) {
+        real = dLogits.apply(realImages, { training: true }) as tf.Tensor[];
+        fake = dLogits.apply(fakeImages, { training: true }) as tf.Tensor[];
+        out = real.map((r, i) => tf.concat([r, fake[i]]));
+      } else {
+        out = dLogits.apply(tf.concat([realImages, fakeImages]), { training: true }) as tf.Tensor[];
+        real = out.map((t) => t.slice(0, b));
+        fake = out.map((t) => t.slice(b, b));
+      }
       // The mean over all 2b outputs; `sum` is mean(real) + mean(fake).
       const bce = tf.mul(
         binaryCrossEntropyFromLogits(y, out[0]),
@@ -270,6 +281,11 @@ export function discriminatorStep(
     state.optD.apply(vars.map((v) => grads[v.name]));
     return stats;
   });
+}
+
+/** Whether any layer of `model` is a BatchNorm (then batches must not be mixed). */
+function hasBatchNorm(model: tf.LayersModel): boolean {
+  return model.layers.some((l) => l.getClassName() === "BatchNormalization");
 }
 
 /**
