@@ -3,6 +3,7 @@
  * including Mesa's software one (Debian `mesa-vulkan-drivers`). Without an
  * adapter every test fails with the reason: skipping would hide a broken CI.
  */
+import { installCommand } from "../lib/system_setup.ts";
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { initWebgpuBackend, NO_ADAPTER_MESSAGE, webgpuAdapterInfo } from "../lib/backend_webgpu.ts";
@@ -102,7 +103,12 @@ async function runOps(name: "cpu" | "webgpu"): Promise<Map<string, Float32Array>
 
 Deno.test("webgpuAdapterInfo() finds an adapter and names it", async () => {
   const info = await webgpuAdapterInfo();
-  assert(info.available, `${NO_ADAPTER_MESSAGE}; found: ${info.description}`);
+  assert(
+    info.available,
+    `${NO_ADAPTER_MESSAGE}; found: ${info.description}. Install it with: ${
+      installCommand(["mesa-vulkan-drivers"])
+    } (deno task setup does this when run as root)`,
+  );
   assert(info.description.length > 0);
   if (/llvmpipe|lavapipe|swiftshader/i.test(info.description)) {
     assert(info.fallback, `a software adapter must count as fallback: ${info.description}`);

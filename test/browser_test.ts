@@ -9,6 +9,7 @@
  * Needs `deno task setup` (venv, kernel) and /usr/bin/chromium (.ci/run
  * installs Debian's `chromium`); fails with a clear message without them.
  */
+import { installCommand } from "../lib/system_setup.ts";
 import { assert, assertEquals } from "@std/assert";
 import { basename, dirname, join } from "node:path";
 import { isolatedJupyterEnv, requireJupyter, ROOT, SMALL_ENV, spawnLab } from "./lab_helpers.ts";
@@ -30,7 +31,9 @@ async function runInChromium(notebook: string): Promise<BrowserReport> {
   await requireJupyter();
   if (!(await exists(CHROMIUM))) {
     throw new Error(
-      `expected Chromium at ${CHROMIUM}, found nothing: apt-get install chromium (.ci/run does)`,
+      `expected Chromium at ${CHROMIUM}, found nothing; install it with: ${
+        installCommand(["chromium", "fonts-dejavu-core"])
+      } (deno task setup does this when run as root)`,
     );
   }
   if (!(await exists(join(ROOT, notebook)))) {

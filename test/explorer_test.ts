@@ -4,6 +4,7 @@
  * buttons redraw the digit, it logs no error, and its canvas matches
  * `deno task generate` within 2/255 for the same latent.
  */
+import { installCommand } from "../lib/system_setup.ts";
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { join } from "node:path";
 import { initBackend } from "../lib/backend.ts";
@@ -80,7 +81,11 @@ Deno.test("deno task explore writes a page under 8 MB and refuses a bad --out", 
 
 Deno.test("the explorer in Chromium: sliders and buttons redraw, no errors, and it matches deno task generate", async () => {
   if (!(await exists(CHROMIUM))) {
-    throw new Error(`expected Chromium at ${CHROMIUM}, found nothing: apt-get install chromium`);
+    throw new Error(
+      `expected Chromium at ${CHROMIUM}, found nothing; install it with: ${
+        installCommand(["chromium", "fonts-dejavu-core"])
+      } (deno task setup does this when run as root)`,
+    );
   }
   const dir = await Deno.makeTempDir();
   const page = join(dir, "book.html");

@@ -6,6 +6,7 @@ import {
   assertStringIncludes,
   assertThrows,
 } from "@std/assert";
+import { installCommand } from "../lib/system_setup.ts";
 import { gzipSync } from "node:zlib";
 import { join } from "@std/path";
 import { encodeIdx, IdxError, writeIdx } from "../lib/idx.ts";
@@ -316,12 +317,17 @@ Deno.test("drawBatch() rejects a batch size that is not a positive integer", () 
 
 const fashionDir = Deno.env.get("FASHION_MNIST_DIR") ??
   "/usr/share/datasets/fashion-mnist";
-const hasFashion = await Deno.stat(fashionDir).then(() => true, () => false);
 
 Deno.test({
-  name: "loadDataset() loads gzipped Fashion-MNIST when installed",
-  ignore: !hasFashion,
+  name: "loadDataset() loads gzipped Fashion-MNIST (Debian's dataset-fashion-mnist)",
   fn: async () => {
+    if (!(await Deno.stat(fashionDir).then(() => true, () => false))) {
+      throw new Error(
+        `expected Fashion-MNIST in ${fashionDir}, found nothing; install it with: ${
+          installCommand(["dataset-fashion-mnist"])
+        } (deno task setup does this when run as root), or set FASHION_MNIST_DIR`,
+      );
+    }
     const ds = await loadDataset({ dir: fashionDir, split: "test" });
     assertEquals(ds.count, 10000);
     assertEquals([ds.height, ds.width], [28, 28]);

@@ -2,13 +2,15 @@
  * `deno task setup`: installs every pinned npm dependency from the import
  * map and lock file into node_modules/, creates the Python venv from
  * requirements.txt, builds the native `tensorflow` backend against the
- * tensorflow-cpu wheel, and registers the Deno Jupyter kernel in the venv.
- * Idempotent: a second run only verifies. Reaches the npm registry and PyPI
- * only.
+ * tensorflow-cpu wheel, registers the Deno Jupyter kernel in the venv, and
+ * installs the Debian packages some tests need when it may (root or
+ * passwordless sudo; otherwise it prints the command). Idempotent: a second
+ * run only verifies. Reaches the npm registry, PyPI and Debian's apt only.
  */
 import { fileURLToPath } from "node:url";
 import { setupNative } from "../native_setup.ts";
 import { setupJupyter } from "../jupyter_setup.ts";
+import { setupSystem } from "../system_setup.ts";
 import { helpText, parseArgs, runMain } from "./args.ts";
 
 async function main(): Promise<void> {
@@ -16,7 +18,7 @@ async function main(): Promise<void> {
   if (parsed.help) {
     console.log(helpText("deno task setup", {
       description:
-        "Install the pinned npm dependencies (deno.json + deno.lock), create .venv from requirements.txt (TensorFlow for the native backend, JupyterLab), build the native tensorflow backend, and register the Deno kernel inside .venv. Safe to rerun: finished steps are skipped.",
+        "Install the pinned npm dependencies (deno.json + deno.lock), the Debian packages some tests need (when running as root or with passwordless sudo; otherwise it prints the apt-get command), create .venv from requirements.txt (TensorFlow for the native backend, JupyterLab), build the native tensorflow backend, and register the Deno kernel inside .venv. Safe to rerun: finished steps are skipped.",
       specs: {},
     }));
     return;
@@ -30,6 +32,7 @@ async function main(): Promise<void> {
   }).output();
   if (!out.success) throw new Error(`deno install --frozen failed with exit code ${out.code}`);
   console.log("setup: npm dependencies installed");
+  await setupSystem({ log: (m) => console.log(m) });
   await setupNative({ root, log: (m) => console.log(m) });
   await setupJupyter({ root, log: (m) => console.log(m) });
   console.log("setup: done (native tensorflow backend and Deno Jupyter kernel ready)");
