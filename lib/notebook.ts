@@ -24,7 +24,7 @@ import {
   PRESETS,
   validateConfig,
 } from "./config.ts";
-import { formatTime } from "./cli/common.ts";
+import { formatTime, rateTracker } from "./progress.ts";
 import { IMAGE_SIZE } from "./generator.ts";
 import type { Dataset } from "./mnist.ts";
 import { generate } from "./sample.ts";
@@ -330,12 +330,14 @@ export interface LiveTrainingOptions {
 export class LiveTraining {
   readonly #options: LiveTrainingOptions;
   #shown = false;
-  #first: Metrics | null = null;
+  #speed: (m: Metrics) => { rate: number; eta: number };
+  #rate = { rate: NaN, eta: NaN };
   #drawnAt = -Infinity;
   #sample: PlotElement | null = null;
 
   constructor(options: LiveTrainingOptions) {
     this.#options = options;
+    this.#speed = rateTracker(options.total);
   }
 
   /** The train-loop callbacks that feed this display (all awaited by the loop). */
@@ -344,7 +346,7 @@ export class LiveTraining {
     return {
       onMetrics: async (m) => {
         this.#options.history.push(m);
-        this.#first ??= m;
+        this.#rate = this.#speed(m);
         if (m.step - this.#drawnAt >= every || m.step >= this.#options.total) {
           await this.redraw();
         }
@@ -370,10 +372,9 @@ export class LiveTraining {
     const parts: string[] = [];
     if (m) {
       parts.push(`step ${m.step}/${total}`);
-      const first = this.#first;
-      if (first && m.step > first.step && m.elapsed > first.elapsed) {
-        const rate = (m.step - first.step) / (m.elapsed - first.elapsed);
-        parts.push(`${rate.toFixed(2)} steps/s`, `ETA ${formatTime((total - m.step) / rate)}`);
+      const { rate, eta } = this.#rate;
+      if (Number.isFinite(rate)) {
+        parts.push(`${rate.toFixed(2)} steps/s`, `ETA ${formatTime(eta)}`);
       }
       parts.push(
         `d_loss ${m.d_loss.toFixed(3)}  g_loss ${m.g_loss.toFixed(3)}  d_acc ${
