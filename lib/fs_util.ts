@@ -4,13 +4,18 @@ import { fileURLToPath } from "node:url";
 /** The project's root folder (the one holding `deno.json`). */
 export const PROJECT_ROOT: string = fileURLToPath(new URL("..", import.meta.url));
 
-/** Whether anything exists at `path` (a missing or unreadable path is false). */
+/**
+ * Whether anything exists at `path`. Only a path that is not there (or runs
+ * through a file) counts as absent; any other error, such as a denied
+ * permission, is thrown, so it is never mistaken for a missing file.
+ */
 export async function exists(path: string): Promise<boolean> {
   try {
     await Deno.stat(path);
     return true;
-  } catch {
-    return false;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return false;
+    throw e;
   }
 }
 

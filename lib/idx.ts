@@ -90,7 +90,7 @@ const MAX_DIM = 0xffffffff;
  */
 export function parseIdx(
   bytes: Uint8Array,
-  options: { name: string },
+  options: { name: string; dims?: { count: number; what: string } },
 ): IdxArray {
   const name = options.name;
   let raw = bytes;
@@ -145,6 +145,16 @@ export function parseIdx(
     throw new IdxError(
       name,
       `bad number of dimensions: expected at least 1, found ${ndim}`,
+    );
+  }
+  // Checked before the sizes, which a wrong dimension byte turns into nonsense.
+  if (options.dims && ndim !== options.dims.count) {
+    const { count, what } = options.dims;
+    throw new IdxError(
+      name,
+      `bad number of dimensions: ${what} has ${count} dimension${
+        count === 1 ? "" : "s"
+      }, and this header claims ${ndim}`,
     );
   }
   const headerBytes = 4 + 4 * ndim;
@@ -219,12 +229,16 @@ export function encodeIdx(arr: IdxArray): Uint8Array {
 }
 
 /**
- * Reads and parses an IDX file (raw or gzipped).
+ * Reads and parses an IDX file (raw or gzipped). With `dims`, a header whose
+ * dimension count differs is refused first, saying what the file should be.
  *
  * @throws {IdxError} when the file is missing, unreadable or malformed; the
  * message names the path.
  */
-export async function readIdx(path: string | URL): Promise<IdxArray> {
+export async function readIdx(
+  path: string | URL,
+  options: { dims?: { count: number; what: string } } = {},
+): Promise<IdxArray> {
   const name = displayPath(path);
   let bytes: Uint8Array;
   try {
@@ -238,7 +252,7 @@ export async function readIdx(path: string | URL): Promise<IdxArray> {
       `cannot read file: ${err instanceof Error ? err.message : String(err)}`,
     );
   }
-  return parseIdx(bytes, { name });
+  return parseIdx(bytes, { name, dims: options.dims });
 }
 
 /**

@@ -117,8 +117,8 @@ export async function loadDataset(
   const imagesPath = await findFile(dir, imagesBase);
   const labelsPath = await findFile(dir, labelsBase);
 
-  const images = await readIdx(imagesPath);
-  const labels = await readIdx(labelsPath);
+  const images = await readIdx(imagesPath, { dims: { count: 3, what: "an images file" } });
+  const labels = await readIdx(labelsPath, { dims: { count: 1, what: "a labels file" } });
   if (images.dtype !== "uint8" || images.shape.length !== 3) {
     throw new DataError(
       imagesPath,

@@ -206,8 +206,8 @@ Deno.test("loadDataset() rejects images and labels of the wrong rank or type", a
     });
     await assertRejects(
       () => loadDataset({ dir }),
-      DataError,
-      `${images}: expected uint8 images with 3 dimensions [N, H, W], found uint8 with shape [4, 6]`,
+      IdxError,
+      `${images}: bad number of dimensions: an images file has 3 dimensions, and this header claims 2`,
     );
     await writeIdx(images, {
       dtype: "float32",
@@ -223,9 +223,22 @@ Deno.test("loadDataset() rejects images and labels of the wrong rank or type", a
     });
     await assertRejects(
       () => loadDataset({ dir }),
-      DataError,
-      `${labels}: expected uint8 labels with 1 dimension [N], found uint8 with shape [4, 1]`,
+      IdxError,
+      `${labels}: bad number of dimensions: a labels file has 1 dimension, and this header claims 2`,
     );
+  });
+});
+
+Deno.test("loadDataset() says a labels header claiming 9 dimensions is impossible, before any size", async () => {
+  await withTempDir(async (dir) => {
+    await writeTiny(dir);
+    const labels = join(dir, TRAIN_LABELS);
+    const bytes = await Deno.readFile(labels);
+    bytes[3] = 9; // the dimension byte of a real labels file, corrupted
+    await Deno.writeFile(labels, bytes);
+    const err = await assertRejects(() => loadDataset({ dir }), IdxError);
+    assertStringIncludes(err.message, "a labels file has 1 dimension, and this header claims 9");
+    assert(!err.message.includes("payload"), err.message);
   });
 });
 

@@ -3,7 +3,6 @@ import { configFromEnv, type InfoGanConfig } from "../config.ts";
 import type { Progress } from "../train.ts";
 import { formatTime, rateTracker } from "../progress.ts";
 
-
 /** The `INFOGAN_*` overrides from this process's environment. */
 export function envOverrides(): Partial<InfoGanConfig> {
   return configFromEnv(Deno.env.toObject());
