@@ -40,7 +40,8 @@ Deno.test("buildDiscriminator() makes linear code heads for the Gaussian loss", 
 });
 
 Deno.test("buildDiscriminator() paper layout: 4×4 stride-2 convs, Dense(1024), Q Dense(128) with BatchNorm", () => {
-  const d = buildDiscriminator(tinyConfig({ architecture: "paper", width: 1 }), new Random(0));
+  const config = tinyConfig({ architecture: "paper", width: 1, leakySlope: 0.01 });
+  const d = buildDiscriminator(config, new Random(0));
   const shape = (name: string) => d.weights.find((w) => w.originalName === name)?.shape;
   assertEquals(shape("d_conv1/kernel"), [4, 4, 1, 64]);
   assertEquals(shape("d_conv2/kernel"), [4, 4, 64, 128]);
@@ -51,7 +52,8 @@ Deno.test("buildDiscriminator() paper layout: 4×4 stride-2 convs, Dense(1024), 
   assertEquals(bns, ["d_bn2", "d_bn3", "q_bn"]);
   const alphas = d.layers.filter((l) => l.getClassName() === "LeakyReLU")
     .map((l) => l.getConfig().alpha);
-  assertEquals(alphas, [0.1, 0.1, 0.1, 0.1]);
+  // The slope is the config's (the authors' code uses 0.01).
+  assertEquals(alphas, [0.01, 0.01, 0.01, 0.01]);
   assertEquals(d.outputs.map((o) => o.shape), [[null, 1], [null, 10], [null, 1], [null, 1]]);
   d.dispose();
 });
