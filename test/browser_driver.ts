@@ -12,6 +12,7 @@
  * such as /proc/sys/fs/binfmt_misc that Deno only opens with every permission.
  */
 import { chromium, type Page } from "playwright-core";
+import { CHROMIUM } from "./lab_helpers.ts";
 
 /** What rendered in the notebook's output areas. */
 export interface BrowserReport {
@@ -34,7 +35,6 @@ export interface BrowserReport {
   screenshot: string;
 }
 
-export const CHROMIUM = "/usr/bin/chromium";
 export const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",

@@ -12,11 +12,17 @@
 import { installCommand } from "../lib/system_setup.ts";
 import { assert, assertEquals } from "@std/assert";
 import { basename, dirname, join } from "node:path";
-import { isolatedJupyterEnv, requireJupyter, ROOT, SMALL_ENV, spawnLab } from "./lab_helpers.ts";
+import {
+  CHROMIUM,
+  isolatedJupyterEnv,
+  requireJupyter,
+  ROOT,
+  SMALL_ENV,
+  spawnLab,
+} from "./lab_helpers.ts";
 import type { BrowserReport } from "./browser_driver.ts";
 import { exists } from "../lib/fs_util.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 /** Seconds for the browser to load a notebook and run every cell at the small settings. */
 const RUN_TIMEOUT_S = 480;
 

@@ -10,7 +10,8 @@
  * process with -A, as test/browser_driver.ts is, for playwright-core.
  */
 import { chromium } from "playwright-core";
-import { CHROMIUM, CHROMIUM_ARGS } from "./browser_driver.ts";
+import { CHROMIUM_ARGS } from "./browser_driver.ts";
+import { CHROMIUM } from "./lab_helpers.ts";
 
 /** What the driver saw. */
 export interface ExplorerReport {

@@ -14,9 +14,8 @@ import { exists } from "../lib/fs_util.ts";
 import { readIdx } from "../lib/idx.ts";
 import { Random } from "../lib/random.ts";
 import { PAPER, resolveConfig } from "../lib/config.ts";
-import { CHROMIUM } from "./browser_driver.ts";
 import type { ExplorerReport } from "./explorer_driver.ts";
-import { ROOT } from "./lab_helpers.ts";
+import { CHROMIUM, ROOT } from "./lab_helpers.ts";
 
 await initBackend("cpu");
 

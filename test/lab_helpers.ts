@@ -12,6 +12,8 @@ import { kernelDir, kernelSpec, venvBin } from "../lib/jupyter_setup.ts";
 
 export const ROOT: string = fileURLToPath(new URL("..", import.meta.url));
 export const PYTHON: string = join(venvBin(ROOT), "python");
+/** Debian's Chromium, which the browser tests drive. */
+export const CHROMIUM = "/usr/bin/chromium";
 
 /** The small settings every notebook run in the tests uses. */
 export const SMALL_ENV: Readonly<Record<string, string>> = {
