@@ -10,6 +10,7 @@
  * and the SHA-256 of each file, checked on every load.
  */
 import * as tf from "@tensorflow/tfjs";
+import { IMAGE_SIZE } from "./generator.ts";
 import { join } from "node:path";
 import {
   CheckpointError,
@@ -69,7 +70,7 @@ export function buildClassifier(rng: Random): tf.LayersModel {
     name: "classifier",
     layers: [
       tf.layers.conv2d({
-        inputShape: [28, 28, 1],
+        inputShape: [IMAGE_SIZE, IMAGE_SIZE, 1],
         filters: 32,
         kernelSize: 3,
         padding: "same",
@@ -177,7 +178,7 @@ export async function classify(
   images: Float32Array,
   options: { batchSize?: number; output?: number; batchStats?: boolean } = {},
 ): Promise<Uint8Array> {
-  const pixels = 28 * 28;
+  const pixels = IMAGE_SIZE * IMAGE_SIZE;
   const n = images.length / pixels;
   if (!Number.isInteger(n)) {
     throw new RangeError(`classify: expected a multiple of 784 values, found ${images.length}`);
@@ -194,7 +195,7 @@ export async function classify(
       const pred = tf.tidy(() => {
         const x = tf.tensor4d(
           images.subarray(start * pixels, (start + m) * pixels),
-          [m, 28, 28, 1],
+          [m, IMAGE_SIZE, IMAGE_SIZE, 1],
         );
         const out = (options.batchStats ? model.apply(x, { training: true }) : model.predict(x)) as
           | tf.Tensor

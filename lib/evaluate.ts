@@ -294,7 +294,7 @@ async function labelCrossEntropy(
   const n = labels.length;
   const k = (qLogits.outputs[1].shape as number[])[1];
   const ce = tf.tidy(() => {
-    const x = tf.tensor4d(images, [n, 28, 28, 1]);
+    const x = tf.tensor4d(images, [n, IMAGE_SIZE, IMAGE_SIZE, 1]);
     const logp = tf.logSoftmax((qLogits.predict(x, { batchSize: 500 }) as tf.Tensor[])[1]);
     const onehot = tf.oneHot(tf.tensor1d(labels, "int32"), k);
     return tf.neg(tf.mean(tf.sum(tf.mul(onehot, logp), -1)));

@@ -10,9 +10,10 @@
  *   (Zhang–Suen). A stroke of length L and width w covers about L·w pixels
  *   and thins to about L pixels.
  */
+import { IMAGE_SIZE } from "./generator.ts";
 
 /** Side of an MNIST image. */
-const SIDE = 28;
+const SIDE = IMAGE_SIZE;
 
 /** The slant of a 28×28 image (values in [0, 1]) in degrees; 0 for a blank image. */
 export function slant(image: ArrayLike<number>, side: number = SIDE): number {

@@ -17,7 +17,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { InfoGanConfig } from "./config.ts";
 import { buildDiscriminator, logitsView } from "./discriminator.ts";
-import { buildGenerator } from "./generator.ts";
+import { buildGenerator, IMAGE_SIZE } from "./generator.ts";
 import { type Dataset, drawBatch } from "./mnist.ts";
 import {
   binaryCrossEntropyFromLogits,
@@ -223,7 +223,7 @@ export function discriminatorStep(
     const fakeImages = generator.apply(fakeInputs, {
       training: config.fakeBatchStats,
     }) as tf.Tensor;
-    const realImages = tf.tensor4d(inputs.images, [b, 28, 28, 1]);
+    const realImages = tf.tensor4d(inputs.images, [b, IMAGE_SIZE, IMAGE_SIZE, 1]);
     const y = tf.concat([tf.ones([b, 1]), tf.zeros([b, 1])]);
     const labels = tf.concat([oneHot(inputs.labels, config.numLabels), fakeInputs[1]]);
     const c1 = tf.concat([tf.tensor2d(inputs.realCode1, [b, 1]), fakeInputs[2]]);

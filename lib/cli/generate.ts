@@ -3,6 +3,7 @@
  * images-idx3-ubyte (N×28×28), labels-idx1-ubyte (the label code used) and
  * codes-idx2-float (N×2 float32: c1, c2).
  */
+import { IMAGE_SIZE } from "../generator.ts";
 import { join } from "node:path";
 import { initBackend } from "../backend.ts";
 import { loadGenerator } from "../checkpoint.ts";
@@ -71,7 +72,11 @@ async function main(): Promise<void> {
     seed,
   });
   await Deno.mkdir(out, { recursive: true });
-  await writeIdx(join(out, FILES[0]), { dtype: "uint8", shape: [count, 28, 28], data: gen.images });
+  await writeIdx(join(out, FILES[0]), {
+    dtype: "uint8",
+    shape: [count, IMAGE_SIZE, IMAGE_SIZE],
+    data: gen.images,
+  });
   await writeIdx(join(out, FILES[1]), { dtype: "uint8", shape: [count], data: gen.labels });
   await writeIdx(join(out, FILES[2]), { dtype: "float32", shape: [count, 2], data: gen.codes });
   console.log(`wrote ${count} images to ${out}/ (${FILES.join(", ")})`);
