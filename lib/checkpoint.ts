@@ -27,6 +27,8 @@ import { dirname, join } from "node:path";
 import { ConfigError, type InfoGanConfig, SHAPE_FIELDS, validateConfig } from "./config.ts";
 import { type NamedSlot, shapesEqual } from "./optimizer.ts";
 import { Random, type RandomState } from "./random.ts";
+import { buildDiscriminator } from "./discriminator.ts";
+import { buildGenerator } from "./generator.ts";
 import { createState, disposeState, type TrainState } from "./train.ts";
 import { exists, isDir, sha256Hex } from "./fs_util.ts";
 
@@ -274,25 +276,21 @@ export async function loadModels(
 ): Promise<LoadedModels> {
   const dir = await resolveCheckpoint(path);
   const meta = await readCheckpointState(dir);
-  const state = createState(meta.config);
-  state.optD.dispose();
-  state.optG.dispose();
   const wantD = (options.discriminator ?? true) && !meta.generatorOnly;
+  // The initial weights are overwritten on load: any seed will do, and no
+  // optimizer (nor an unwanted D) is built.
+  const rng = new Random(meta.config.seed);
+  const generator = buildGenerator(meta.config, rng);
+  const discriminator = wantD ? buildDiscriminator(meta.config, rng) : null;
   try {
-    await loadModelWeights(state.generator, join(dir, "generator"));
-    if (wantD) await loadModelWeights(state.discriminator, join(dir, "discriminator"));
+    await loadModelWeights(generator, join(dir, "generator"));
+    if (discriminator) await loadModelWeights(discriminator, join(dir, "discriminator"));
   } catch (e) {
-    state.generator.dispose();
-    state.discriminator.dispose();
+    generator.dispose();
+    discriminator?.dispose();
     throw e;
   }
-  if (!wantD) state.discriminator.dispose();
-  return {
-    generator: state.generator,
-    discriminator: wantD ? state.discriminator : null,
-    config: meta.config,
-    step: meta.step,
-  };
+  return { generator, discriminator, config: meta.config, step: meta.step };
 }
 
 /** How exported weights are stored. */
