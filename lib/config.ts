@@ -202,7 +202,7 @@ export const PAPER: InfoGanConfig = {
  * A classroom recipe that gets the label code right in minutes: the paper's
  * networks, optimizer and Gaussian Q, with the book's semi-supervised label
  * head (so the lesson still tells the book's story) and the book's batch.
- * Each choice was made for time to quality on 2 CPU cores; the README's
+ * Each choice was made for time to quality on 2 CPU cores; docs/presets.md's
  * lesson table lists the candidates it beat (`deno task time-to-quality`
  * measures them). With the same optimizer the book's networks stalled near
  * 90% label accuracy; at full width a step costs the same as at half width

@@ -5,7 +5,7 @@
  * accuracy) and, at the end, the steps and seconds to 90% and to 95%.
  *
  * Only training counts as time: the checks run between training chunks, and
- * `elapsed` is the training loop's own clock. The README's table of how the
+ * `elapsed` is the training loop's own clock. The table in docs/presets.md of how the
  * lesson preset was chosen comes from these runs.
  */
 import { initBackend } from "../lib/backend.ts";
