@@ -34,7 +34,7 @@ import { linspace, predict } from "./sample.ts";
 import { drawLatent } from "./train.ts";
 import type { Metrics, TrainState } from "./train.ts";
 
-/** Settings of an evaluation; the defaults are what the README reports. */
+/** Settings of an evaluation; the defaults are what docs/results.md reports. */
 export interface EvaluateOptions {
   /** Seed of every latent drawn. */
   seed: number;
