@@ -297,9 +297,34 @@ Deno.test("deno task export packages a run; evaluate --json reads the export", a
     "--float16",
     "--baseline",
     base,
+    "--baseline-uint8",
+    "--discriminator-uint8",
     "--with-resume",
   ]);
   assertEquals(e.code, 0, e.stderr);
+  // The λ = 0 twin ships as a generator alone (8-bit here), evaluated without Q.
+  const twin = JSON.parse(await Deno.readTextFile(join(out, "baseline", "evaluation.json")));
+  assertEquals([twin.qTest, twin.mi], [null, null]);
+  const twinState = JSON.parse(
+    await Deno.readTextFile(join(out, "baseline", "checkpoint", "state.json")),
+  );
+  assertEquals(twinState.generatorOnly, true);
+  assert(!(await exists(join(out, "baseline", "checkpoint", "discriminator"))));
+  const dModel = await Deno.readTextFile(join(out, "checkpoint", "discriminator", "model.json"));
+  assertMatch(dModel, /"dtype":"uint8"/);
+  const metricsOnly = join(dir, "metrics-only");
+  const m = await task("export", [
+    "--checkpoint",
+    run,
+    "--out",
+    metricsOnly,
+    "--baseline",
+    base,
+    "--baseline-metrics-only",
+  ]);
+  assertEquals(m.code, 0, m.stderr);
+  assert(await exists(join(metricsOnly, "baseline-metrics.jsonl")));
+  assert(!(await exists(join(metricsOnly, "baseline"))), "no baseline generator shipped");
   for (
     const f of [
       "checkpoint/state.json",

@@ -10,8 +10,9 @@
  *                        the last metrics line (and the same for --baseline)
  * baseline-metrics.jsonl with --baseline: the metrics of a comparison run,
  *                        such as λ = 0
- * baseline/              with --baseline: that run's generator (checkpoint/,
- *                        no discriminator) and its evaluation.json, .txt
+ * baseline/              with --baseline (unless --baseline-metrics-only): that
+ *                        run's generator (checkpoint/, no discriminator) and its
+ *                        evaluation.json, .txt
  * evaluation.json, .txt  `deno task evaluate` on the exported weights
  * gallery/c1.png, c2.png one sweep per code: categories as rows, -2..2
  * COMMANDS.md            the commands that reproduce all of it
@@ -53,6 +54,10 @@ const SPECS: Record<string, FlagSpec> = {
     help: "run folder (e.g. a λ = 0 run) whose metrics and generator ship beside",
   },
   "baseline-uint8": { kind: "bool", help: "store the baseline's generator as 8-bit weights" },
+  "baseline-metrics-only": {
+    kind: "bool",
+    help: "ship only the baseline's metrics, not its generator (to stay small)",
+  },
   "with-resume": {
     kind: "bool",
     help: "also ship the full training checkpoint in resume/, to continue training later",
@@ -103,7 +108,8 @@ async function main(): Promise<void> {
     generator: precision,
     discriminator: v["discriminator-uint8"] ? "uint8" : precision,
   });
-  if (baseline !== undefined) {
+  const baselineModel = baseline !== undefined && !v["baseline-metrics-only"];
+  if (baselineModel) {
     await exportWeights(baseline, join(dir, "baseline", "checkpoint"), {
       generator: v["baseline-uint8"] ? "uint8" : precision,
       discriminator: "none",
@@ -134,7 +140,7 @@ async function main(): Promise<void> {
     generator.dispose();
   }
   const table = await writeEvaluation(dir);
-  if (baseline !== undefined) await writeEvaluation(join(dir, "baseline"));
+  if (baselineModel) await writeEvaluation(join(dir, "baseline"));
   const commands = [
     `# Reproducing ${out}`,
     "",
@@ -149,6 +155,7 @@ async function main(): Promise<void> {
       ...(v["discriminator-uint8"] ? ["--discriminator-uint8"] : []),
       ...(baseline ? [`--baseline ${baseline}`] : []),
       ...(v["baseline-uint8"] ? ["--baseline-uint8"] : []),
+      ...(v["baseline-metrics-only"] ? ["--baseline-metrics-only"] : []),
       ...(v["with-resume"] ? ["--with-resume"] : []),
     ].join(" "),
     `deno task evaluate --checkpoint ${out}`,
