@@ -205,8 +205,8 @@ export function drawDiscriminatorInputs(
 }
 
 /**
- * One discriminator (and Q) update on real images and fakes, one D call
- * each. Returns the loss terms, D's real/fake accuracy and its mean
+ * One discriminator (and Q) update on real images and fakes (one D call
+ * each when D has BatchNorm, one call for both otherwise). Returns the loss terms, D's real/fake accuracy and its mean
  * probability on the reals and on the fakes, as the first
  * {@linkcode D_METRIC_COUNT} values of {@linkcode METRIC_NAMES} (not synced).
  */
