@@ -206,9 +206,10 @@ export function drawDiscriminatorInputs(
 
 /**
  * One discriminator (and Q) update on real images and fakes (one D call
- * each when D has BatchNorm, one call for both otherwise). Returns the loss terms, D's real/fake accuracy and its mean
- * probability on the reals and on the fakes, as the first
- * {@linkcode D_METRIC_COUNT} values of {@linkcode METRIC_NAMES} (not synced).
+ * each when D has BatchNorm, one call for both otherwise). Returns the loss
+ * terms, D's real/fake accuracy and its mean probability on the reals and
+ * on the fakes, as the first {@linkcode D_METRIC_COUNT} values of
+ * {@linkcode METRIC_NAMES} (not synced).
  */
 export function discriminatorStep(
   state: TrainState,
@@ -241,16 +242,12 @@ export function discriminatorStep(
       // maths, and one call on both batches halves the dispatches, as Keras
       // does with its single train_on_batch.
       let out: tf.Tensor[];
-      let real: tf.Tensor[];
-      let fake: tf.Tensor[];
       if (hasBatchNorm(state.discriminator)) {
-        real = dLogits.apply(realImages, { training: true }) as tf.Tensor[];
-        fake = dLogits.apply(fakeImages, { training: true }) as tf.Tensor[];
+        const real = dLogits.apply(realImages, { training: true }) as tf.Tensor[];
+        const fake = dLogits.apply(fakeImages, { training: true }) as tf.Tensor[];
         out = real.map((r, i) => tf.concat([r, fake[i]]));
       } else {
         out = dLogits.apply(tf.concat([realImages, fakeImages]), { training: true }) as tf.Tensor[];
-        real = out.map((t) => t.slice(0, b));
-        fake = out.map((t) => t.slice(b, b));
       }
       // The mean over all 2b outputs; `sum` is mean(real) + mean(fake).
       const bce = tf.mul(
@@ -271,8 +268,7 @@ export function discriminatorStep(
       // p > 0.5 exactly when the logit is positive.
       const acc = tf.mean(tf.equal(tf.greater(out[0], 0).toFloat(), y).toFloat());
       // Mean D(x) on the reals and mean D(G(z)) on the fakes: the GAN's dynamics.
-      const pReal = tf.mean(tf.sigmoid(real[0]));
-      const pFake = tf.mean(tf.sigmoid(fake[0]));
+      const [pReal, pFake] = tf.split(tf.sigmoid(out[0]), 2).map((p) => tf.mean(p));
       stats = tf.keep(
         tf.stack([total, bce, info.label, info.code1, info.code2, acc, pReal, pFake]),
       ) as tf.Tensor1D;
