@@ -21,6 +21,8 @@
  *   against H(c) = ln 10.
  */
 import * as tf from "@tensorflow/tfjs";
+import { join } from "node:path";
+import { readText } from "./fs_util.ts";
 import { bestMapping, confusion } from "./assignment.ts";
 import { classify } from "./classifier.ts";
 import type { LoadedModels } from "./checkpoint.ts";
@@ -185,6 +187,21 @@ export async function evaluate(
     codes: { code1, code2, sweeps: opts.sweeps, values },
     mi,
   };
+}
+
+/**
+ * A folder's `evaluation.json`, as `deno task export` writes it, or null when
+ * the folder has none. A file that is not JSON is an error naming it.
+ */
+export async function readEvaluation(dir: string): Promise<Evaluation | null> {
+  const path = join(dir, "evaluation.json");
+  const text = await readText(path);
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as Evaluation;
+  } catch (e) {
+    throw new Error(`${path}: expected JSON, found a parse error (${(e as Error).message})`);
+  }
 }
 
 /** category k → digit k: the mapping of a run trained with real labels. */

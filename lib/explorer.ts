@@ -17,8 +17,8 @@ import type * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { serializeModel } from "./checkpoint.ts";
 import type { InfoGanConfig } from "./config.ts";
-import type { Evaluation } from "./evaluate.ts";
-import { PROJECT_ROOT, readText } from "./fs_util.ts";
+import { type Evaluation, readEvaluation } from "./evaluate.ts";
+import { PROJECT_ROOT } from "./fs_util.ts";
 import type { RawHtml } from "./plot.ts";
 
 /** The browser build of tfjs that the page inlines (from the pinned npm package). */
@@ -153,25 +153,12 @@ export async function explorerOutput(
 }
 
 /**
- * The evaluation shipped beside a checkpoint: `evaluation.json` in `path`
- * (a pretrained folder) or beside the checkpoint folder it resolves to; null
- * when there is none. A damaged file is an error naming it.
+ * The evaluation shipped with a checkpoint: `evaluation.json` in the
+ * checkpoint folder or in the folder that holds it (a pretrained folder);
+ * null when there is none.
  */
-export async function evaluationBeside(
-  path: string,
-  checkpoint: string,
-): Promise<Evaluation | null> {
-  for (const dir of [path, join(checkpoint, "..")]) {
-    const file = join(dir, "evaluation.json");
-    const text = await readText(file);
-    if (text === null) continue;
-    try {
-      return JSON.parse(text) as Evaluation;
-    } catch (e) {
-      throw new Error(`${file}: expected JSON, found a parse error (${(e as Error).message})`);
-    }
-  }
-  return null;
+export async function evaluationBeside(checkpoint: string): Promise<Evaluation | null> {
+  return await readEvaluation(checkpoint) ?? await readEvaluation(join(checkpoint, ".."));
 }
 
 /** The explorer as a page of its own, for `deno task explore`. */

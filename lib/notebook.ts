@@ -12,8 +12,8 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { exists, isDir, PROJECT_ROOT, readText } from "./fs_util.ts";
-import { type Evaluation, generatedAccuracy, identityMapping } from "./evaluate.ts";
+import { exists, isDir, PROJECT_ROOT } from "./fs_util.ts";
+import { type Evaluation, generatedAccuracy, identityMapping, readEvaluation } from "./evaluate.ts";
 import { CLASSIFIER_DIR, loadClassifier } from "./classifier.ts";
 import { Random } from "./random.ts";
 import { CheckpointError, loadCheckpoint, resolveCheckpoint } from "./checkpoint.ts";
@@ -77,25 +77,23 @@ export async function readPretrained(
 ): Promise<Pretrained | null> {
   const dir = join(root, name);
   if (!(await isDir(dir))) return null;
-  const evaluation = await readEvaluation(dir);
+  const evaluation = await shippedEvaluation(dir);
   const baselinePath = join(dir, "baseline-metrics.jsonl");
   const baseline = (await exists(baselinePath)) ? await readMetrics(baselinePath) : null;
   const baselineDir = join(dir, "baseline");
   const baselineModel = (await isDir(baselineDir))
-    ? { dir: baselineDir, evaluation: await readEvaluation(baselineDir) }
+    ? { dir: baselineDir, evaluation: await shippedEvaluation(baselineDir) }
     : null;
   return { name, dir, evaluation, metrics: await readMetrics(dir), baseline, baselineModel };
 }
 
-async function readEvaluation(dir: string): Promise<Evaluation> {
-  const path = join(dir, "evaluation.json");
-  const text = await readText(path);
-  if (text === null) throw new RunDirError(`${path}: missing; re-run \`deno task export\``);
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new RunDirError(`${path}: expected JSON, found a parse error (${(e as Error).message})`);
+/** `dir`'s evaluation.json; a pretrained folder without one is an error. */
+async function shippedEvaluation(dir: string): Promise<Evaluation> {
+  const evaluation = await readEvaluation(dir);
+  if (evaluation === null) {
+    throw new RunDirError(`${join(dir, "evaluation.json")}: missing; re-run \`deno task export\``);
   }
+  return evaluation;
 }
 
 type Env = Record<string, string | undefined>;

@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   }
   await initBackend(parseBackend(v.backend));
   const checkpoint = await resolveCheckpoint(path);
-  const evaluation = await evaluationBeside(path, checkpoint);
+  const evaluation = await evaluationBeside(checkpoint);
   const { generator, config, step } = await loadGenerator(checkpoint);
   try {
     const html = await explorerHtml(generator, config, {
