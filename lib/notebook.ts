@@ -12,23 +12,28 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { exists, isDir, PROJECT_ROOT } from "./fs_util.ts";
-import { type Evaluation, generatedAccuracy, identityMapping, readEvaluation } from "./evaluate.ts";
-import { CLASSIFIER_DIR, loadClassifier } from "./classifier.ts";
-import { Random } from "./random.ts";
-import { CheckpointError, loadCheckpoint, resolveCheckpoint } from "./checkpoint.ts";
+import { exists, isDir, PROJECT_ROOT } from "./io/fs.ts";
+import {
+  type Evaluation,
+  generatedAccuracy,
+  identityMapping,
+  readEvaluation,
+} from "./eval/evaluate.ts";
+import { CLASSIFIER_DIR, loadClassifier } from "./eval/classifier.ts";
+import { Random } from "./infogan/random.ts";
+import { CheckpointError, loadCheckpoint, resolveCheckpoint } from "./io/checkpoint.ts";
 import {
   configFromEnv,
   type InfoGanConfig,
   type PresetName,
   PRESETS,
   validateConfig,
-} from "./config.ts";
-import { formatTime, rateTracker } from "./progress.ts";
-import { IMAGE_SIZE } from "./generator.ts";
-import type { Dataset } from "./mnist.ts";
-import { generate } from "./sample.ts";
-import { categoricalEntropy } from "./mutual_info.ts";
+} from "./infogan/config.ts";
+import { formatTime, rateTracker } from "./viz/progress.ts";
+import { IMAGE_SIZE } from "./infogan/generator.ts";
+import type { Dataset } from "./data/mnist.ts";
+import { generate } from "./infogan/sample.ts";
+import { categoricalEntropy } from "./infogan/losses.ts";
 import {
   digitGrid,
   lossCurves,
@@ -36,10 +41,15 @@ import {
   type PlotElement,
   pngImage,
   show,
-} from "./plot.ts";
-import { readMetrics, RunDirError, samplePath, trainInRunDir } from "./run_dir.ts";
-import { acquireRunLock } from "./run_lock.ts";
-import { createState, type Metrics, type TrainCallbacks, type TrainState } from "./train.ts";
+} from "./viz/plot.ts";
+import { readMetrics, RunDirError, samplePath, trainInRunDir } from "./io/run_dir.ts";
+import { acquireRunLock } from "./io/run_lock.ts";
+import {
+  createState,
+  type Metrics,
+  type TrainCallbacks,
+  type TrainState,
+} from "./infogan/train.ts";
 
 /** tfjs itself, so notebooks import everything from `lib/mod.ts`. */
 export * as tf from "@tensorflow/tfjs";

@@ -1,6 +1,6 @@
 import { assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
-import { bestMapping, confusion, minCostAssignment } from "../lib/assignment.ts";
-import { Random } from "../lib/random.ts";
+import { bestMapping, confusion, minCostAssignment } from "../lib/eval/assignment.ts";
+import { Random } from "../lib/infogan/random.ts";
 
 function permutations(n: number): number[][] {
   if (n === 1) return [[0]];

@@ -14,14 +14,14 @@ import os from "node:os";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { initBackend } from "../lib/backend.ts";
-import { tensorflowAvailable } from "../lib/backend_tensorflow.ts";
-import { webgpuAdapterInfo } from "../lib/backend_webgpu.ts";
-import { type BackendName, resolveConfig } from "../lib/config.ts";
-import { loadDataset } from "../lib/mnist.ts";
-import { createState, trainStep } from "../lib/train.ts";
+import { initBackend } from "../lib/backends/select.ts";
+import { tensorflowAvailable } from "../lib/backends/tensorflow.ts";
+import { webgpuAdapterInfo } from "../lib/backends/webgpu.ts";
+import { type BackendName, resolveConfig } from "../lib/infogan/config.ts";
+import { loadDataset } from "../lib/data/mnist.ts";
+import { createState, trainStep } from "../lib/infogan/train.ts";
 import { type FlagSpec, helpText, parseArgs, runMain, UsageError } from "../lib/cli/args.ts";
-import { exists } from "../lib/fs_util.ts";
+import { exists } from "../lib/io/fs.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 

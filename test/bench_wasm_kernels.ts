@@ -1,5 +1,5 @@
 /**
- * Micro-benchmark of the wasm conv kernels in lib/wasm_kernels.ts against the
+ * Micro-benchmark of the wasm conv kernels in lib/backends/wasm_kernels.ts against the
  * wasm backend's own scalar `Conv2DBackpropInput`, on the book model's shapes,
  * and of one full book training step with the backend's own kernels ("old"),
  * with only the new Conv2DBackpropInput ("conv"), and with every kernel of
@@ -17,11 +17,11 @@ import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { wasmDistUrl } from "../lib/backend.ts";
-import { resolveConfig } from "../lib/config.ts";
-import { loadDataset } from "../lib/mnist.ts";
-import { createState, disposeState, trainStep } from "../lib/train.ts";
-import { registerWasmKernels } from "../lib/wasm_kernels.ts";
+import { wasmDistUrl } from "../lib/backends/select.ts";
+import { resolveConfig } from "../lib/infogan/config.ts";
+import { loadDataset } from "../lib/data/mnist.ts";
+import { createState, disposeState, trainStep } from "../lib/infogan/train.ts";
+import { registerWasmKernels } from "../lib/backends/wasm_kernels.ts";
 
 const { values: flags } = parseArgs({
   args: Deno.args,

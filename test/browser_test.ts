@@ -9,7 +9,7 @@
  * Needs `deno task setup` (venv, kernel) and /usr/bin/chromium (.ci/run
  * installs Debian's `chromium`); fails with a clear message without them.
  */
-import { installCommand } from "../lib/system_setup.ts";
+import { installCommand } from "../lib/setup/system.ts";
 import { assert, assertEquals } from "@std/assert";
 import { basename, dirname, join } from "node:path";
 import {
@@ -21,7 +21,7 @@ import {
   spawnLab,
 } from "./lab_helpers.ts";
 import type { BrowserReport } from "./browser_driver.ts";
-import { exists } from "../lib/fs_util.ts";
+import { exists } from "../lib/io/fs.ts";
 
 /** Seconds for the browser to load a notebook and run every cell at the small settings. */
 const RUN_TIMEOUT_S = 480;
@@ -119,7 +119,7 @@ Deno.test("JupyterLab in Chromium runs 04_code_sweeps: plots, digit images and t
 
 Deno.test("JupyterLab in Chromium runs 03_train_mnist: the step cells, training and its plots", async () => {
   const report = await runInChromium("notebooks/03_train_mnist.ipynb");
-  // The step cells: both step functions listed from lib/train.ts, and one step of each run.
+  // The step cells: both step functions listed from lib/infogan/train.ts, and one step of each run.
   for (const shown of ["export function discriminatorStep(", "export function generatorStep("]) {
     assert(report.text.includes(shown), `expected ${shown} in the outputs`);
   }

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { join } from "node:path";
-import { initBackend } from "../lib/backend.ts";
+import { initBackend } from "../lib/backends/select.ts";
 import {
   CheckpointError,
   exportWeights,
@@ -12,9 +12,15 @@ import {
   saveCheckpoint,
   toFloat16,
   toUint8,
-} from "../lib/checkpoint.ts";
-import { exists, sha256Hex } from "../lib/fs_util.ts";
-import { createState, disposeState, train, type TrainState, trainStep } from "../lib/train.ts";
+} from "../lib/io/checkpoint.ts";
+import { exists, sha256Hex } from "../lib/io/fs.ts";
+import {
+  createState,
+  disposeState,
+  train,
+  type TrainState,
+  trainStep,
+} from "../lib/infogan/train.ts";
 import { smallMnist, tinyConfig } from "./helpers.ts";
 
 await initBackend("wasm");

@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { join } from "node:path";
-import { initBackend } from "../lib/backend.ts";
-import { CheckpointError } from "../lib/checkpoint.ts";
+import { initBackend } from "../lib/backends/select.ts";
+import { CheckpointError } from "../lib/io/checkpoint.ts";
 import {
   accuracy,
   buildClassifier,
@@ -9,9 +9,9 @@ import {
   loadClassifier,
   saveClassifier,
   trainClassifier,
-} from "../lib/classifier.ts";
-import { loadDataset } from "../lib/mnist.ts";
-import { Random } from "../lib/random.ts";
+} from "../lib/eval/classifier.ts";
+import { loadDataset } from "../lib/data/mnist.ts";
+import { Random } from "../lib/infogan/random.ts";
 import { smallMnist } from "./helpers.ts";
 
 await initBackend("wasm");

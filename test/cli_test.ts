@@ -5,8 +5,8 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { readIdx } from "../lib/idx.ts";
-import { exists } from "../lib/fs_util.ts";
+import { readIdx } from "../lib/data/idx.ts";
+import { exists } from "../lib/io/fs.ts";
 import { TINY_TRAIN_FLAGS } from "./helpers.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));

@@ -9,7 +9,7 @@ import {
   QUICK,
   resolveConfig,
   validateConfig,
-} from "../lib/config.ts";
+} from "../lib/infogan/config.ts";
 
 Deno.test("BOOK preset is the seed exactly", () => {
   assertEquals(

@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import { initBackend } from "../lib/backend.ts";
-import { buildClassifier } from "../lib/classifier.ts";
+import { initBackend } from "../lib/backends/select.ts";
+import { buildClassifier } from "../lib/eval/classifier.ts";
 import {
   codeRoles,
   coverageRecorder,
@@ -8,12 +8,12 @@ import {
   type Evaluation,
   formatEvaluation,
   summarizeMetrics,
-} from "../lib/evaluate.ts";
+} from "../lib/eval/evaluate.ts";
 import { evaluateCheckpoint } from "../lib/cli/evaluate.ts";
-import { PROJECT_ROOT } from "../lib/fs_util.ts";
+import { PROJECT_ROOT } from "../lib/io/fs.ts";
 import { join } from "node:path";
-import { Random } from "../lib/random.ts";
-import { createState, disposeState, type Metrics } from "../lib/train.ts";
+import { Random } from "../lib/infogan/random.ts";
+import { createState, disposeState, type Metrics } from "../lib/infogan/train.ts";
 import { smallMnist, tinyConfig } from "./helpers.ts";
 
 // The backend a user's `deno task evaluate` gets (native when built).

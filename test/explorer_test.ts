@@ -4,16 +4,16 @@
  * buttons redraw the digit, it logs no error, and its canvas matches
  * `deno task generate` within 2/255 for the same latent.
  */
-import { installCommand } from "../lib/system_setup.ts";
+import { installCommand } from "../lib/setup/system.ts";
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { join } from "node:path";
-import { initBackend } from "../lib/backend.ts";
-import type { Evaluation } from "../lib/evaluate.ts";
-import { categoryButtons, codeLabels } from "../lib/explorer.ts";
-import { exists } from "../lib/fs_util.ts";
-import { readIdx } from "../lib/idx.ts";
-import { Random } from "../lib/random.ts";
-import { PAPER, resolveConfig } from "../lib/config.ts";
+import { initBackend } from "../lib/backends/select.ts";
+import type { Evaluation } from "../lib/eval/evaluate.ts";
+import { categoryButtons, codeLabels } from "../lib/viz/explorer.ts";
+import { exists } from "../lib/io/fs.ts";
+import { readIdx } from "../lib/data/idx.ts";
+import { Random } from "../lib/infogan/random.ts";
+import { PAPER, resolveConfig } from "../lib/infogan/config.ts";
 import type { ExplorerReport } from "./explorer_driver.ts";
 import { CHROMIUM, ROOT } from "./lab_helpers.ts";
 

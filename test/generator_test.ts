@@ -1,8 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals } from "@std/assert";
-import { initBackend } from "../lib/backend.ts";
-import { buildGenerator } from "../lib/generator.ts";
-import { Random } from "../lib/random.ts";
+import { initBackend } from "../lib/backends/select.ts";
+import { buildGenerator } from "../lib/infogan/generator.ts";
+import { Random } from "../lib/infogan/random.ts";
 import { tinyConfig } from "./helpers.ts";
 
 await initBackend("wasm");

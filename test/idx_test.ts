@@ -9,7 +9,14 @@ import {
 } from "@std/assert";
 import { gzipSync } from "node:zlib";
 import { fromFileUrl, join } from "@std/path";
-import { encodeIdx, type IdxArray, IdxError, parseIdx, readIdx, writeIdx } from "../lib/idx.ts";
+import {
+  encodeIdx,
+  type IdxArray,
+  IdxError,
+  parseIdx,
+  readIdx,
+  writeIdx,
+} from "../lib/data/idx.ts";
 
 /** Builds IDX bytes by hand, independently of encodeIdx(). */
 function rawIdx(

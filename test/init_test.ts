@@ -1,7 +1,7 @@
 import { assert, assertEquals } from "@std/assert";
-import { initBackend } from "../lib/backend.ts";
-import { buildDiscriminator } from "../lib/discriminator.ts";
-import { Random } from "../lib/random.ts";
+import { initBackend } from "../lib/backends/select.ts";
+import { buildDiscriminator } from "../lib/infogan/discriminator.ts";
+import { Random } from "../lib/infogan/random.ts";
 import { tinyConfig } from "./helpers.ts";
 
 await initBackend("wasm");

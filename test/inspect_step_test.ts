@@ -1,18 +1,18 @@
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
-import { initBackend } from "../lib/backend.ts";
-import { inspectSteps, librarySource } from "../lib/inspect_step.ts";
+import { initBackend } from "../lib/backends/select.ts";
+import { inspectSteps, librarySource } from "../lib/infogan/inspect_step.ts";
 import { smallMnist, tinyConfig } from "./helpers.ts";
 
 await initBackend("wasm");
 
 Deno.test("librarySource() returns a function from its doc comment to its closing brace", async () => {
-  const src = await librarySource("train.ts", "generatorStep");
+  const src = await librarySource("infogan/train.ts", "generatorStep");
   assert(src.startsWith("/**"), src.slice(0, 40));
   assertStringIncludes(src, "export function generatorStep(");
   assertStringIncludes(src, "config.lambda");
   assert(src.endsWith("\n}"), src.slice(-40));
   assert(!src.includes("export function trainStep"), "ran past the function's end");
-  await assertRejects(() => librarySource("train.ts", "noSuchStep"), Error, "noSuchStep");
+  await assertRejects(() => librarySource("infogan/train.ts", "noSuchStep"), Error, "noSuchStep");
   await assertRejects(() => librarySource("nope.ts", "x"), Error, "nope.ts");
 });
 

@@ -1,8 +1,8 @@
 """Keras reference of the paper's networks, for `deno task bench --preset lesson|paper`.
 
-The same networks as the `paper` architecture of lib/generator.ts and
-lib/discriminator.ts (Chen et al. 2016, appendix C, table 1), built with Keras 3
-on TensorFlow, and the same training step as lib/train.ts for the `lesson` and
+The same networks as the `paper` architecture of lib/infogan/generator.ts and
+lib/infogan/discriminator.ts (Chen et al. 2016, appendix C, table 1), built with Keras 3
+on TensorFlow, and the same training step as lib/infogan/train.ts for the `lesson` and
 `paper` presets: D sees the real and the fake batch in separate calls (each
 with its own BatchNorm statistics), the fakes come from G in training mode, the
 continuous codes are scored by a Gaussian NLL with sigma = 1, and both networks
@@ -29,7 +29,7 @@ from keras import layers  # noqa: E402
 
 from keras_reference import BCE, CCE, one_hot, scaled, time_steps  # noqa: E402
 
-ALPHA = 0.1  # the paper's LeakyReLU slope, as lib/discriminator.ts
+ALPHA = 0.1  # the paper's LeakyReLU slope, as lib/infogan/discriminator.ts
 HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
 

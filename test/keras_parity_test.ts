@@ -8,9 +8,9 @@ import * as tf from "@tensorflow/tfjs";
 import { assert } from "@std/assert";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { initBackend } from "../lib/backend.ts";
-import { saveCheckpoint } from "../lib/checkpoint.ts";
-import { resolveConfig } from "../lib/config.ts";
+import { initBackend } from "../lib/backends/select.ts";
+import { saveCheckpoint } from "../lib/io/checkpoint.ts";
+import { resolveConfig } from "../lib/infogan/config.ts";
 import {
   createState,
   discriminatorStep,
@@ -19,7 +19,7 @@ import {
   drawLatent,
   generatorStep,
   latentTensors,
-} from "../lib/train.ts";
+} from "../lib/infogan/train.ts";
 import { smallMnist } from "./helpers.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));

@@ -1,8 +1,8 @@
 """Keras reference of the book's InfoGAN, for the parity test and the benchmark.
 
-The same model as lib/generator.ts and lib/discriminator.ts, built with Keras 3
+The same model as lib/infogan/generator.ts and lib/infogan/discriminator.ts, built with Keras 3
 on TensorFlow, with the same layer names so weights map one to one, and the
-same training step as lib/train.ts written with tf.GradientTape and explicit
+same training step as lib/infogan/train.ts written with tf.GradientTape and explicit
 variable lists (D and Q in the D step, G alone in the G step).
 
 Usage:

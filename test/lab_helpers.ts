@@ -8,7 +8,7 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { kernelDir, kernelSpec, venvBin } from "../lib/jupyter_setup.ts";
+import { kernelDir, kernelSpec, venvBin } from "../lib/setup/jupyter.ts";
 
 export const ROOT: string = fileURLToPath(new URL("..", import.meta.url));
 export const PYTHON: string = join(venvBin(ROOT), "python");

@@ -1,5 +1,5 @@
 import { assert, assertAlmostEquals, assertEquals } from "@std/assert";
-import { ranks, skeletonize, slant, spearman, strokeWidth } from "../lib/measures.ts";
+import { ranks, skeletonize, slant, spearman, strokeWidth } from "../lib/eval/measures.ts";
 
 /**
  * A 28×28 stroke from (14 - dx, 4) to (14 + dx, 23), `thickness` pixels wide

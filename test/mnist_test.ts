@@ -6,12 +6,12 @@ import {
   assertStringIncludes,
   assertThrows,
 } from "@std/assert";
-import { installCommand } from "../lib/system_setup.ts";
+import { installCommand } from "../lib/setup/system.ts";
 import { gzipSync } from "node:zlib";
 import { join } from "@std/path";
-import { encodeIdx, IdxError, writeIdx } from "../lib/idx.ts";
-import { DataError, type Dataset, drawBatch, loadDataset } from "../lib/mnist.ts";
-import { Random } from "../lib/random.ts";
+import { encodeIdx, IdxError, writeIdx } from "../lib/data/idx.ts";
+import { DataError, type Dataset, drawBatch, loadDataset } from "../lib/data/mnist.ts";
+import { Random } from "../lib/infogan/random.ts";
 
 const TRAIN_IMAGES = "train-images-idx3-ubyte";
 const TRAIN_LABELS = "train-labels-idx1-ubyte";

@@ -1,9 +1,9 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { join } from "node:path";
-import { initBackend } from "../lib/backend.ts";
-import { loadGenerator } from "../lib/checkpoint.ts";
-import { BOOK, ConfigError, PAPER } from "../lib/config.ts";
-import type { Evaluation } from "../lib/evaluate.ts";
+import { initBackend } from "../lib/backends/select.ts";
+import { loadGenerator } from "../lib/io/checkpoint.ts";
+import { BOOK, ConfigError, PAPER } from "../lib/infogan/config.ts";
+import type { Evaluation } from "../lib/eval/evaluate.ts";
 import {
   categoryGrid,
   envBool,
@@ -22,11 +22,11 @@ import {
   sampleHistory,
   trainRun,
 } from "../lib/notebook.ts";
-import { encodePng } from "../lib/png.ts";
-import { digitGrid, type PlotElement } from "../lib/plot.ts";
-import { generate } from "../lib/sample.ts";
-import { readMetrics } from "../lib/run_dir.ts";
-import { createState, disposeState, type Metrics } from "../lib/train.ts";
+import { encodePng } from "../lib/viz/png.ts";
+import { digitGrid, type PlotElement } from "../lib/viz/plot.ts";
+import { generate } from "../lib/infogan/sample.ts";
+import { readMetrics } from "../lib/io/run_dir.ts";
+import { createState, disposeState, type Metrics } from "../lib/infogan/train.ts";
 import { smallMnist } from "./helpers.ts";
 
 await initBackend("wasm");

@@ -9,7 +9,7 @@
  */
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { basename, join } from "node:path";
-import { KERNEL_NAME } from "../lib/jupyter_setup.ts";
+import { KERNEL_NAME } from "../lib/setup/jupyter.ts";
 import { isolatedJupyterEnv, PYTHON, requireJupyter, ROOT, SMALL_ENV } from "./lab_helpers.ts";
 
 const RUNNER = join(ROOT, "test", "fixtures", "run_notebook.py");

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
-import { Optimizer } from "../lib/optimizer.ts";
+import { Optimizer } from "../lib/infogan/optimizer.ts";
 
 await tf.setBackend("cpu");
 

@@ -20,8 +20,8 @@ import {
   sweepPlot,
   toHtml,
   toSvg,
-} from "../lib/plot.ts";
-import type { Metrics } from "../lib/train.ts";
+} from "../lib/viz/plot.ts";
+import type { Metrics } from "../lib/infogan/train.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 

@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { inflateSync } from "node:zlib";
 import { join } from "@std/path";
-import { crc32, encodePng } from "../lib/png.ts";
+import { crc32, encodePng } from "../lib/viz/png.ts";
 
 interface Chunk {
   type: string;

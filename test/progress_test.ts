@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "@std/assert";
-import { formatTime, rateTracker } from "../lib/progress.ts";
+import { formatTime, rateTracker } from "../lib/viz/progress.ts";
 
 Deno.test("rateTracker() measures this process's steps only, not a resumed run's earlier time", () => {
   const speed = rateTracker(1000);

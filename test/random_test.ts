@@ -5,7 +5,7 @@ import {
   assertNotEquals,
   assertThrows,
 } from "@std/assert";
-import { Random } from "../lib/random.ts";
+import { Random } from "../lib/infogan/random.ts";
 
 Deno.test("Random gives equal streams for equal seeds and different ones otherwise", () => {
   const a = new Random(42);

@@ -6,11 +6,11 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadCheckpoint, resolveCheckpoint } from "../lib/checkpoint.ts";
-import { initBackend } from "../lib/backend.ts";
-import { disposeState } from "../lib/train.ts";
+import { loadCheckpoint, resolveCheckpoint } from "../lib/io/checkpoint.ts";
+import { initBackend } from "../lib/backends/select.ts";
+import { disposeState } from "../lib/infogan/train.ts";
 import { TINY_TRAIN_FLAGS } from "./helpers.ts";
-import { exists } from "../lib/fs_util.ts";
+import { exists } from "../lib/io/fs.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TINY = [...TINY_TRAIN_FLAGS, "--sample-every", "1000"];

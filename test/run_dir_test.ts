@@ -6,8 +6,8 @@ import {
   readMetrics,
   RunDirError,
   samplePath,
-} from "../lib/run_dir.ts";
-import type { TrainState } from "../lib/train.ts";
+} from "../lib/io/run_dir.ts";
+import type { TrainState } from "../lib/infogan/train.ts";
 
 const line = (step: number) => JSON.stringify({ step, d_loss: 1, g_loss: 2 }) + "\n";
 

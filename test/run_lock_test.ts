@@ -1,6 +1,6 @@
 import { assertEquals, assertMatch, assertThrows } from "@std/assert";
 import { join } from "node:path";
-import { acquireRunLock, RunLockedError } from "../lib/run_lock.ts";
+import { acquireRunLock, RunLockedError } from "../lib/io/run_lock.ts";
 
 Deno.test("acquireRunLock() refuses a second holder and can be taken again after release", async () => {
   const dir = await Deno.makeTempDir();
@@ -19,7 +19,7 @@ Deno.test("acquireRunLock() is free again when the holding process is killed", a
     args: [
       "eval",
       `import { acquireRunLock } from ${
-        JSON.stringify(new URL("../lib/run_lock.ts", import.meta.url).href)
+        JSON.stringify(new URL("../lib/io/run_lock.ts", import.meta.url).href)
       };
        acquireRunLock(${JSON.stringify(dir)}); console.log("locked"); setInterval(() => {}, 1000);`,
     ],

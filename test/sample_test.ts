@@ -1,8 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
-import { initBackend } from "../lib/backend.ts";
-import { generate, linspace, sweep, tile } from "../lib/sample.ts";
-import { createState, disposeState } from "../lib/train.ts";
+import { initBackend } from "../lib/backends/select.ts";
+import { generate, linspace, sweep, tile } from "../lib/infogan/sample.ts";
+import { createState, disposeState } from "../lib/infogan/train.ts";
 import { tinyConfig } from "./helpers.ts";
 
 await initBackend("wasm");

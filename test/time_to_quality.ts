@@ -8,12 +8,12 @@
  * `elapsed` is the training loop's own clock. The table in docs/presets.md of how the
  * lesson preset was chosen comes from these runs.
  */
-import { initBackend } from "../lib/backend.ts";
-import { resolveConfig } from "../lib/config.ts";
-import { loadDataset } from "../lib/mnist.ts";
-import { CLASSIFIER_DIR, loadClassifier } from "../lib/classifier.ts";
+import { initBackend } from "../lib/backends/select.ts";
+import { resolveConfig } from "../lib/infogan/config.ts";
+import { loadDataset } from "../lib/data/mnist.ts";
+import { CLASSIFIER_DIR, loadClassifier } from "../lib/eval/classifier.ts";
 import { labelCodeAccuracy } from "../lib/notebook.ts";
-import { createState, disposeState, train } from "../lib/train.ts";
+import { createState, disposeState, train } from "../lib/infogan/train.ts";
 import {
   configFlagSpecs,
   configFromFlags,

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals, assertNotEquals } from "@std/assert";
-import { initBackend } from "../lib/backend.ts";
+import { initBackend } from "../lib/backends/select.ts";
 import {
   createState,
   discriminatorStep,
@@ -13,7 +13,7 @@ import {
   trainableVariables,
   type TrainState,
   trainStep,
-} from "../lib/train.ts";
+} from "../lib/infogan/train.ts";
 import { smallMnist, tinyConfig } from "./helpers.ts";
 
 await initBackend("wasm");

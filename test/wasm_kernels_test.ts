@@ -4,8 +4,8 @@ import { assert, assertEquals, assertThrows } from "@std/assert";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { registerWasmKernels } from "../lib/wasm_kernels.ts";
-import { Random } from "../lib/random.ts";
+import { registerWasmKernels } from "../lib/backends/wasm_kernels.ts";
+import { Random } from "../lib/infogan/random.ts";
 
 // Load the wasm binaries from the installed package, offline, before any test
 // runs (so backend start-up is not attributed to a test's async sanitizer).

@@ -11,7 +11,7 @@ import {
   type InfoGanConfig,
   parseField,
   PRESETS,
-} from "../config.ts";
+} from "../infogan/config.ts";
 
 /** A command-line usage error (exit code 2). */
 export class UsageError extends Error {

@@ -3,15 +3,15 @@
  * and writes it to `data/classifier/` (or --out), refusing to replace it with
  * one below --min-accuracy.
  */
-import { initBackend } from "../backend.ts";
+import { initBackend } from "../backends/select.ts";
 import {
   CLASSIFIER_DEFAULTS,
   CLASSIFIER_DIR,
   type ClassifierConfig,
   saveClassifier,
   trainClassifier,
-} from "../classifier.ts";
-import { loadDataset } from "../mnist.ts";
+} from "../eval/classifier.ts";
+import { loadDataset } from "../data/mnist.ts";
 import { type FlagSpec, helpText, parseArgs, runMain, UsageError } from "./args.ts";
 import { parseBackend } from "./sweep.ts";
 

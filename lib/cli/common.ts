@@ -1,7 +1,7 @@
 /** Pieces shared by the command-line entry points. */
-import { configFromEnv, type InfoGanConfig } from "../config.ts";
-import type { Progress } from "../train.ts";
-import { formatTime, rateTracker } from "../progress.ts";
+import { configFromEnv, type InfoGanConfig } from "../infogan/config.ts";
+import type { Progress } from "../infogan/train.ts";
+import { formatTime, rateTracker } from "../viz/progress.ts";
 
 /** The `INFOGAN_*` overrides from this process's environment. */
 export function envOverrides(): Partial<InfoGanConfig> {

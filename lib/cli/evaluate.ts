@@ -1,13 +1,18 @@
 /**
  * `deno task evaluate --checkpoint DIR [--json]`: measures whether a
- * checkpoint's codes are disentangled (see `lib/evaluate.ts`) and prints a
+ * checkpoint's codes are disentangled (see `lib/eval/evaluate.ts`) and prints a
  * table, or the JSON with --json.
  */
-import { initBackend } from "../backend.ts";
-import { CLASSIFIER_DIR, loadClassifier } from "../classifier.ts";
-import { loadModels } from "../checkpoint.ts";
-import { evaluate, EVALUATE_DEFAULTS, type Evaluation, formatEvaluation } from "../evaluate.ts";
-import { loadDataset } from "../mnist.ts";
+import { initBackend } from "../backends/select.ts";
+import { CLASSIFIER_DIR, loadClassifier } from "../eval/classifier.ts";
+import { loadModels } from "../io/checkpoint.ts";
+import {
+  evaluate,
+  EVALUATE_DEFAULTS,
+  type Evaluation,
+  formatEvaluation,
+} from "../eval/evaluate.ts";
+import { loadDataset } from "../data/mnist.ts";
 import { type FlagSpec, helpText, parseArgs, runMain, UsageError } from "./args.ts";
 import { parseBackend } from "./sweep.ts";
 

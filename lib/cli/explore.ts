@@ -1,12 +1,12 @@
 /**
  * `deno task explore --checkpoint DIR --out FILE.html`: writes the latent
- * explorer (`lib/explorer.ts`) for a trained generator: one self-contained
+ * explorer (`lib/viz/explorer.ts`) for a trained generator: one self-contained
  * page that opens from `file://`, offline.
  */
 import { basename } from "node:path";
-import { initBackend } from "../backend.ts";
-import { loadGenerator, resolveCheckpoint } from "../checkpoint.ts";
-import { evaluationBeside, explorerHtml } from "../explorer.ts";
+import { initBackend } from "../backends/select.ts";
+import { loadGenerator, resolveCheckpoint } from "../io/checkpoint.ts";
+import { evaluationBeside, explorerHtml } from "../viz/explorer.ts";
 import { type FlagSpec, helpText, parseArgs, runMain, UsageError } from "./args.ts";
 import { writeNew } from "./common.ts";
 import { parseBackend } from "./sweep.ts";

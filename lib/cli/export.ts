@@ -24,19 +24,19 @@
  * export leaves the previous folder as it was.
  */
 import { join } from "node:path";
-import { initBackend } from "../backend.ts";
+import { initBackend } from "../backends/select.ts";
 import {
   exportWeights,
   loadGenerator,
   readCheckpointState,
   resolveCheckpoint,
   type WeightPrecision,
-} from "../checkpoint.ts";
-import { FIELD_NAMES, flagName, type InfoGanConfig, PRESETS } from "../config.ts";
-import { formatEvaluation, summarizeMetrics } from "../evaluate.ts";
-import { encodePng } from "../png.ts";
-import { readMetrics, SAMPLE_VALUES } from "../run_dir.ts";
-import { sweep, tile } from "../sample.ts";
+} from "../io/checkpoint.ts";
+import { FIELD_NAMES, flagName, type InfoGanConfig, PRESETS } from "../infogan/config.ts";
+import { formatEvaluation, summarizeMetrics } from "../eval/evaluate.ts";
+import { encodePng } from "../viz/png.ts";
+import { readMetrics, SAMPLE_VALUES } from "../io/run_dir.ts";
+import { sweep, tile } from "../infogan/sample.ts";
 import { type FlagSpec, helpText, parseArgs, runMain } from "./args.ts";
 import { evaluateCheckpoint } from "./evaluate.ts";
 import { parseBackend } from "./sweep.ts";

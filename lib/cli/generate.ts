@@ -3,13 +3,13 @@
  * images-idx3-ubyte (N×28×28), labels-idx1-ubyte (the label code used) and
  * codes-idx2-float (N×2 float32: c1, c2).
  */
-import { IMAGE_SIZE } from "../generator.ts";
+import { IMAGE_SIZE } from "../infogan/generator.ts";
 import { join } from "node:path";
-import { initBackend } from "../backend.ts";
-import { loadGenerator } from "../checkpoint.ts";
-import { writeIdx } from "../idx.ts";
-import { describeField } from "../config.ts";
-import { generate } from "../sample.ts";
+import { initBackend } from "../backends/select.ts";
+import { loadGenerator } from "../io/checkpoint.ts";
+import { writeIdx } from "../data/idx.ts";
+import { describeField } from "../infogan/config.ts";
+import { generate } from "../infogan/sample.ts";
 import { type FlagSpec, helpText, parseArgs, runMain, UsageError } from "./args.ts";
 import { parseBackend } from "./sweep.ts";
 

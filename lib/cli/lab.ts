@@ -12,7 +12,7 @@
  */
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { kernelDir, venvBin } from "../jupyter_setup.ts";
+import { kernelDir, venvBin } from "../setup/jupyter.ts";
 import { type FlagSpec, helpText, parseArgs, runMain, UsageError } from "./args.ts";
 
 /** JupyterLab's usual port; the next free one is taken when it is busy. */

@@ -8,9 +8,9 @@
  * run only verifies. Reaches the npm registry, PyPI and Debian's apt only.
  */
 import { fileURLToPath } from "node:url";
-import { setupNative } from "../native_setup.ts";
-import { setupJupyter } from "../jupyter_setup.ts";
-import { setupSystem } from "../system_setup.ts";
+import { setupNative } from "../setup/native.ts";
+import { setupJupyter } from "../setup/jupyter.ts";
+import { setupSystem } from "../setup/system.ts";
 import { helpText, parseArgs, runMain } from "./args.ts";
 
 async function main(): Promise<void> {

@@ -1,9 +1,9 @@
 /** `deno task sweep`: a grid of one continuous code's sweep for one digit. */
-import { initBackend } from "../backend.ts";
-import { loadGenerator } from "../checkpoint.ts";
-import { type BackendName, describeField, parseField } from "../config.ts";
-import { encodePng } from "../png.ts";
-import { linspace, sweep, tile } from "../sample.ts";
+import { initBackend } from "../backends/select.ts";
+import { loadGenerator } from "../io/checkpoint.ts";
+import { type BackendName, describeField, parseField } from "../infogan/config.ts";
+import { encodePng } from "../viz/png.ts";
+import { linspace, sweep, tile } from "../infogan/sample.ts";
 import { type FlagSpec, helpText, parseArgs, runMain, UsageError } from "./args.ts";
 import { writeNew } from "./common.ts";
 

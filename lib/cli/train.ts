@@ -5,17 +5,17 @@
  * config.json            the resolved config and the versions that ran it
  * metrics.jsonl          one JSON object per logged step
  * samples/step-NNNNNN.png  label codes as rows, c1 values as columns
- * checkpoint/            the latest checkpoint (see lib/checkpoint.ts)
+ * checkpoint/            the latest checkpoint (see lib/io/checkpoint.ts)
  * ```
  */
 import { join } from "node:path";
-import { initBackend } from "../backend.ts";
-import { loadCheckpoint, readCheckpointState, resolveCheckpoint } from "../checkpoint.ts";
-import { type InfoGanConfig, resolveConfig } from "../config.ts";
-import { type Dataset, loadDataset } from "../mnist.ts";
-import { existingRunFile, trainInRunDir } from "../run_dir.ts";
-import { acquireRunLock, type RunLock } from "../run_lock.ts";
-import { createState, type Progress, type TrainState } from "../train.ts";
+import { initBackend } from "../backends/select.ts";
+import { loadCheckpoint, readCheckpointState, resolveCheckpoint } from "../io/checkpoint.ts";
+import { type InfoGanConfig, resolveConfig } from "../infogan/config.ts";
+import { type Dataset, loadDataset } from "../data/mnist.ts";
+import { existingRunFile, trainInRunDir } from "../io/run_dir.ts";
+import { acquireRunLock, type RunLock } from "../io/run_lock.ts";
+import { createState, type Progress, type TrainState } from "../infogan/train.ts";
 import {
   configFlagSpecs,
   configFromFlags,
@@ -26,7 +26,7 @@ import {
   UsageError,
 } from "./args.ts";
 import { envOverrides, progressReporter } from "./common.ts";
-import { isDir } from "../fs_util.ts";
+import { isDir } from "../io/fs.ts";
 
 const SPECS: Record<string, FlagSpec> = {
   out: { kind: "string", help: "run folder to write (default runs/<preset>-<seed>)" },

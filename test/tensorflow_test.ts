@@ -4,10 +4,10 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals } from "@std/assert";
-import { initBackend } from "../lib/backend.ts";
-import { initTensorflowBackend, tensorflowAvailable } from "../lib/backend_tensorflow.ts";
-import { Random } from "../lib/random.ts";
-import { createState, disposeState, METRIC_NAMES, trainStep } from "../lib/train.ts";
+import { initBackend } from "../lib/backends/select.ts";
+import { initTensorflowBackend, tensorflowAvailable } from "../lib/backends/tensorflow.ts";
+import { Random } from "../lib/infogan/random.ts";
+import { createState, disposeState, METRIC_NAMES, trainStep } from "../lib/infogan/train.ts";
 import { smallMnist, tinyConfig } from "./helpers.ts";
 
 /** Seeded N(0, 1) values as a tensor of `shape`. */

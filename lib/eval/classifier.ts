@@ -10,7 +10,7 @@
  * and the SHA-256 of each file, checked on every load.
  */
 import * as tf from "@tensorflow/tfjs";
-import { IMAGE_SIZE } from "./generator.ts";
+import { IMAGE_SIZE } from "../infogan/generator.ts";
 import { join } from "node:path";
 import {
   CheckpointError,
@@ -18,13 +18,13 @@ import {
   loadModelWeights,
   serializeModel,
   verifyFiles,
-} from "./checkpoint.ts";
-import { initWeights } from "./init.ts";
-import type { Dataset } from "./mnist.ts";
-import { Optimizer } from "./optimizer.ts";
-import { Random } from "./random.ts";
-import { trainableVariables } from "./train.ts";
-import { PROJECT_ROOT, sha256Hex } from "./fs_util.ts";
+} from "../io/checkpoint.ts";
+import { initWeights } from "../infogan/init.ts";
+import type { Dataset } from "../data/mnist.ts";
+import { Optimizer } from "../infogan/optimizer.ts";
+import { Random } from "../infogan/random.ts";
+import { trainableVariables } from "../infogan/train.ts";
+import { PROJECT_ROOT, sha256Hex } from "../io/fs.ts";
 
 /** Where the shipped classifier lives. */
 export const CLASSIFIER_DIR: string = join(PROJECT_ROOT, "data", "classifier");

@@ -10,7 +10,7 @@ import {
   gaussianNll,
   LOG_STD_FLOOR,
   miLowerBound,
-} from "../lib/mutual_info.ts";
+} from "../lib/infogan/losses.ts";
 
 await tf.setBackend("cpu");
 const value = (t: tf.Tensor) => t.dataSync()[0];

@@ -1,9 +1,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { assertEquals, assertRejects } from "@std/assert";
-import { BackendError, initBackend } from "../lib/backend.ts";
-import { tensorflowAvailable } from "../lib/backend_tensorflow.ts";
-import { webgpuAdapterInfo } from "../lib/backend_webgpu.ts";
-import type { BackendName } from "../lib/config.ts";
+import { BackendError, initBackend } from "../lib/backends/select.ts";
+import { tensorflowAvailable } from "../lib/backends/tensorflow.ts";
+import { webgpuAdapterInfo } from "../lib/backends/webgpu.ts";
+import type { BackendName } from "../lib/infogan/config.ts";
 
 Deno.test("initBackend() switches to cpu and wasm and reports the choice", async () => {
   assertEquals(await initBackend("cpu"), "cpu");

@@ -24,13 +24,18 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { dirname, join } from "node:path";
-import { ConfigError, type InfoGanConfig, SHAPE_FIELDS, validateConfig } from "./config.ts";
-import { type NamedSlot, shapesEqual } from "./optimizer.ts";
-import { Random, type RandomState } from "./random.ts";
-import { buildDiscriminator } from "./discriminator.ts";
-import { buildGenerator } from "./generator.ts";
-import { createState, disposeState, type TrainState } from "./train.ts";
-import { exists, isDir, sha256Hex } from "./fs_util.ts";
+import {
+  ConfigError,
+  type InfoGanConfig,
+  SHAPE_FIELDS,
+  validateConfig,
+} from "../infogan/config.ts";
+import { type NamedSlot, shapesEqual } from "../infogan/optimizer.ts";
+import { Random, type RandomState } from "../infogan/random.ts";
+import { buildDiscriminator } from "../infogan/discriminator.ts";
+import { buildGenerator } from "../infogan/generator.ts";
+import { createState, disposeState, type TrainState } from "../infogan/train.ts";
+import { exists, isDir, sha256Hex } from "./fs.ts";
 
 /** Identifies the format in `state.json`. */
 export const CHECKPOINT_FORMAT = "infogan-checkpoint/1";

@@ -13,10 +13,10 @@
  */
 import { join } from "node:path";
 import { saveCheckpoint } from "./checkpoint.ts";
-import type { Dataset } from "./mnist.ts";
-import { encodePng } from "./png.ts";
-import { linspace, sweep, tile } from "./sample.ts";
-import { type Metrics, train, type TrainCallbacks, type TrainState } from "./train.ts";
+import type { Dataset } from "../data/mnist.ts";
+import { encodePng } from "../viz/png.ts";
+import { linspace, sweep, tile } from "../infogan/sample.ts";
+import { type Metrics, train, type TrainCallbacks, type TrainState } from "../infogan/train.ts";
 import { runVersions } from "./versions.ts";
 
 /** Values of c1 shown in the sample grids' columns. */

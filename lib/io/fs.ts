@@ -2,7 +2,7 @@
 import { fileURLToPath } from "node:url";
 
 /** The project's root folder (the one holding `deno.json`). */
-export const PROJECT_ROOT: string = fileURLToPath(new URL("..", import.meta.url));
+export const PROJECT_ROOT: string = fileURLToPath(new URL("../..", import.meta.url));
 
 /**
  * Whether anything exists at `path`. Only a path that is not there (or runs

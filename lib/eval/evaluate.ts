@@ -22,19 +22,19 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { readText } from "./fs_util.ts";
+import { readText } from "../io/fs.ts";
 import { bestMapping, confusion } from "./assignment.ts";
 import { classify } from "./classifier.ts";
-import type { LoadedModels } from "./checkpoint.ts";
-import { logitsView } from "./discriminator.ts";
-import { IMAGE_SIZE } from "./generator.ts";
+import type { LoadedModels } from "../io/checkpoint.ts";
+import { logitsView } from "../infogan/discriminator.ts";
+import { IMAGE_SIZE } from "../infogan/generator.ts";
 import { slant, spearman, strokeWidth } from "./measures.ts";
-import type { Dataset } from "./mnist.ts";
-import { categoricalEntropy } from "./mutual_info.ts";
-import { Random } from "./random.ts";
-import { linspace, predict } from "./sample.ts";
-import { drawLatent } from "./train.ts";
-import type { Metrics, TrainState } from "./train.ts";
+import type { Dataset } from "../data/mnist.ts";
+import { categoricalEntropy } from "../infogan/losses.ts";
+import { Random } from "../infogan/random.ts";
+import { linspace, predict } from "../infogan/sample.ts";
+import { drawLatent } from "../infogan/train.ts";
+import type { Metrics, TrainState } from "../infogan/train.ts";
 
 /** Settings of an evaluation; the defaults are what docs/results.md reports. */
 export interface EvaluateOptions {

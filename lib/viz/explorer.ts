@@ -15,10 +15,10 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { serializeModel } from "./checkpoint.ts";
-import type { InfoGanConfig } from "./config.ts";
-import { type Evaluation, readEvaluation } from "./evaluate.ts";
-import { PROJECT_ROOT } from "./fs_util.ts";
+import { serializeModel } from "../io/checkpoint.ts";
+import type { InfoGanConfig } from "../infogan/config.ts";
+import { type Evaluation, readEvaluation } from "../eval/evaluate.ts";
+import { PROJECT_ROOT } from "../io/fs.ts";
 import type { RawHtml } from "./plot.ts";
 
 /** The browser build of tfjs that the page inlines (from the pinned npm package). */

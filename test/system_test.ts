@@ -1,5 +1,5 @@
 import { assertEquals, assertStringIncludes } from "@std/assert";
-import { installCommand, planSystemSetup, SYSTEM_PACKAGES } from "../lib/system_setup.ts";
+import { installCommand, planSystemSetup, SYSTEM_PACKAGES } from "../lib/setup/system.ts";
 
 Deno.test("planSystemSetup() installs as root or with sudo, and otherwise prints the command", () => {
   const missing = ["chromium", "mesa-vulkan-drivers"];

@@ -18,7 +18,7 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readIdx } from "./idx.ts";
-import type { Random } from "./random.ts";
+import type { Random } from "../infogan/random.ts";
 
 /** Images and labels of one split, kept as bytes to save memory. */
 export interface Dataset {

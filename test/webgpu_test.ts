@@ -3,18 +3,22 @@
  * including Mesa's software one (Debian `mesa-vulkan-drivers`). Without an
  * adapter every test fails with the reason: skipping would hide a broken CI.
  */
-import { installCommand } from "../lib/system_setup.ts";
+import { installCommand } from "../lib/setup/system.ts";
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals, assertThrows } from "@std/assert";
-import { initWebgpuBackend, NO_ADAPTER_MESSAGE, webgpuAdapterInfo } from "../lib/backend_webgpu.ts";
-import { Random } from "../lib/random.ts";
+import {
+  initWebgpuBackend,
+  NO_ADAPTER_MESSAGE,
+  webgpuAdapterInfo,
+} from "../lib/backends/webgpu.ts";
+import { Random } from "../lib/infogan/random.ts";
 import {
   createState,
   disposeState,
   METRIC_NAMES,
   trainableVariables,
   trainStep,
-} from "../lib/train.ts";
+} from "../lib/infogan/train.ts";
 import { smallMnist, tinyConfig } from "./helpers.ts";
 
 tf.env().set("PROD", true);

@@ -20,8 +20,8 @@
  * Idempotent: when kernel.json already matches, only (c) runs.
  */
 import { join } from "node:path";
-import { exists, readText } from "./fs_util.ts";
-import { runSetupCommand } from "./setup_command.ts";
+import { exists, readText } from "../io/fs.ts";
+import { runSetupCommand } from "./command.ts";
 
 /** The kernel's name in notebooks' metadata (`kernelspec.name`). */
 export const KERNEL_NAME = "deno";

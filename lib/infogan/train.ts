@@ -18,7 +18,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { InfoGanConfig } from "./config.ts";
 import { buildDiscriminator, logitsView } from "./discriminator.ts";
 import { buildGenerator, IMAGE_SIZE } from "./generator.ts";
-import { type Dataset, drawBatch } from "./mnist.ts";
+import { type Dataset, drawBatch } from "../data/mnist.ts";
 import {
   binaryCrossEntropyFromLogits,
   bookMiLoss,
@@ -26,7 +26,7 @@ import {
   flooredLogStd,
   gaussianNll,
   miLowerBound,
-} from "./mutual_info.ts";
+} from "./losses.ts";
 import { Optimizer } from "./optimizer.ts";
 import { Random } from "./random.ts";
 

@@ -10,7 +10,7 @@
  *   (Zhang–Suen). A stroke of length L and width w covers about L·w pixels
  *   and thins to about L pixels.
  */
-import { IMAGE_SIZE } from "./generator.ts";
+import { IMAGE_SIZE } from "../infogan/generator.ts";
 
 /** Side of an MNIST image. */
 const SIDE = IMAGE_SIZE;

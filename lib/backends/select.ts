@@ -12,9 +12,9 @@ import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { BackendName } from "./config.ts";
-import { initTensorflowBackend, tensorflowAvailable } from "./backend_tensorflow.ts";
-import { initWebgpuBackend, webgpuAdapterInfo } from "./backend_webgpu.ts";
+import type { BackendName } from "../infogan/config.ts";
+import { initTensorflowBackend, tensorflowAvailable } from "./tensorflow.ts";
+import { initWebgpuBackend, webgpuAdapterInfo } from "./webgpu.ts";
 import { registerWasmKernels } from "./wasm_kernels.ts";
 
 /** A backend that was asked for but cannot start. */

@@ -17,8 +17,8 @@
  * Every step is skipped when its stamp says it is already done.
  */
 import { dirname, join, relative } from "node:path";
-import { exists, readText, sha256Hex } from "./fs_util.ts";
-import { runSetupCommand } from "./setup_command.ts";
+import { exists, readText, sha256Hex } from "../io/fs.ts";
+import { runSetupCommand } from "./command.ts";
 
 /** node-gyp from npm, exact version (12.x still supports Node 20). */
 export const NODE_GYP_VERSION = "12.4.0";
@@ -261,7 +261,7 @@ async function verifyBinding(root: string, log: (msg: string) => void): Promise<
     "--quiet",
     "--no-prompt",
     ...TENSORFLOW_PERMISSIONS,
-    join(root, "lib", "backend_tensorflow.ts"),
+    join(root, "lib", "backends", "tensorflow.ts"),
   ], { cwd: root });
   log(`setup: ${out.trim().split("\n").at(-1)}`);
 }

@@ -7,7 +7,7 @@
  * A test that needs a missing package fails with {@linkcode installCommand}
  * in its message.
  */
-import { runSetupCommand } from "./setup_command.ts";
+import { runSetupCommand } from "./command.ts";
 
 /** The packages, with what each is for. */
 export const SYSTEM_PACKAGES: Readonly<Record<string, string>> = {

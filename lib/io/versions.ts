@@ -16,7 +16,7 @@ async function gitCommit(): Promise<string> {
   try {
     const out = await new Deno.Command("git", {
       args: ["rev-parse", "HEAD"],
-      cwd: new URL("..", import.meta.url),
+      cwd: new URL("../..", import.meta.url),
       stdout: "piped",
       stderr: "null",
     }).output();
@@ -24,7 +24,7 @@ async function gitCommit(): Promise<string> {
     const head = new TextDecoder().decode(out.stdout).trim();
     const dirty = await new Deno.Command("git", {
       args: ["status", "--porcelain", "--untracked-files=no"],
-      cwd: new URL("..", import.meta.url),
+      cwd: new URL("../..", import.meta.url),
       stdout: "piped",
       stderr: "null",
     }).output();

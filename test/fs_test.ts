@@ -1,6 +1,6 @@
 import { assertEquals, assertStringIncludes } from "@std/assert";
 import { join } from "node:path";
-import { exists } from "../lib/fs_util.ts";
+import { exists } from "../lib/io/fs.ts";
 
 Deno.test("exists() is false only for a missing path, and throws on a denied read", async () => {
   const dir = await Deno.makeTempDir();
@@ -10,7 +10,7 @@ Deno.test("exists() is false only for a missing path, and throws on a denied rea
   assertEquals(await exists(join(dir, "file", "below")), false); // through a file
   // A process allowed to read only `dir` must not call another path absent.
   const script = join(dir, "probe.ts");
-  const lib = new URL("../lib/fs_util.ts", import.meta.url).href;
+  const lib = new URL("../lib/io/fs.ts", import.meta.url).href;
   await Deno.writeTextFile(
     script,
     `import { exists } from "${lib}";\ntry { console.log(await exists("/etc/hostname")); } catch (e) { console.log("threw " + (e as Error).name); }\n`,

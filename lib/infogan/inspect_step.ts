@@ -8,8 +8,8 @@
  */
 import { join } from "node:path";
 import type { InfoGanConfig } from "./config.ts";
-import { PROJECT_ROOT, readText } from "./fs_util.ts";
-import type { Dataset } from "./mnist.ts";
+import { PROJECT_ROOT, readText } from "../io/fs.ts";
+import type { Dataset } from "../data/mnist.ts";
 import {
   createState,
   D_METRIC_COUNT,

@@ -9,9 +9,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { nativeBindingPath } from "./native_setup.ts";
+import { nativeBindingPath } from "../setup/native.ts";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 /** Whether the native binding has been built (a file check, nothing loaded). */
 export function tensorflowAvailable(): boolean {

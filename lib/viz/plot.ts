@@ -4,7 +4,7 @@
  * browser needed); the caller only displays it ({@linkcode show}) or writes
  * it to a file ({@linkcode toSvg}, {@linkcode toHtml}).
  *
- * Images are PNG data URLs (lib/png.ts) placed with Plot's `image` mark or an
+ * Images are PNG data URLs (lib/viz/png.ts) placed with Plot's `image` mark or an
  * `<img>`: Plot's `raster` mark needs a canvas, which Deno does not have.
  *
  * Displaying in the Deno Jupyter kernel (Deno 2.9.6): a cell's last
@@ -21,12 +21,16 @@
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
 import { Buffer } from "node:buffer";
-import { IMAGE_SIZE } from "./generator.ts";
-import { type CodeCorrelation, type CodeSweepMeasures, sweepCorrelation } from "./evaluate.ts";
-import { categoricalEntropy } from "./mutual_info.ts";
+import { IMAGE_SIZE } from "../infogan/generator.ts";
+import {
+  type CodeCorrelation,
+  type CodeSweepMeasures,
+  sweepCorrelation,
+} from "../eval/evaluate.ts";
+import { categoricalEntropy } from "../infogan/losses.ts";
 import { encodePng } from "./png.ts";
-import { tile } from "./sample.ts";
-import { METRIC_NAMES, type Metrics } from "./train.ts";
+import { tile } from "../infogan/sample.ts";
+import { METRIC_NAMES, type Metrics } from "../infogan/train.ts";
 
 /** The part of a (linkedom) DOM element that the helpers return and the tests read. */
 export interface PlotElement {
@@ -345,7 +349,7 @@ export interface SweepPlotOptions extends Omit<FrameOptions, "width" | "height">
  * A code sweep on its axes: rows are label codes (digits), the x axis is the
  * continuous code's value, and each generated digit is drawn ON the axis at
  * its code value with Plot's image mark (a PNG data URL each). `sweep` is
- * what lib/sample.ts `sweep()` returns: rows·cols images of 28×28 in [0, 1].
+ * what lib/infogan/sample.ts `sweep()` returns: rows·cols images of 28×28 in [0, 1].
  */
 export function sweepPlot(
   sweep: { images: Float32Array; rows: number; cols: number },
