@@ -13,12 +13,9 @@
 import type * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { exists, isDir, PROJECT_ROOT } from "./io/fs.ts";
-import {
-  type Evaluation,
-  generatedAccuracy,
-  identityMapping,
-  readEvaluation,
-} from "./eval/evaluate.ts";
+import { type Evaluation, identityMapping } from "./eval/evaluate.ts";
+import { generatedAccuracy } from "./eval/generated.ts";
+import { readEvaluation } from "./eval/evaluation_file.ts";
 import { CLASSIFIER_DIR, loadClassifier } from "./eval/classifier.ts";
 import { Random } from "./infogan/random.ts";
 import { CheckpointError, loadCheckpoint, resolveCheckpoint } from "./io/checkpoint.ts";
@@ -43,13 +40,13 @@ import {
   show,
 } from "./viz/plot.ts";
 import { readMetrics, RunDirError, samplePath, trainInRunDir } from "./io/run_dir.ts";
+import { sampleGridPng } from "./viz/sample_grid.ts";
+import { explorerOutput } from "./viz/explorer.ts";
+import { explorerInputs } from "./io/explorer_inputs.ts";
+import type { RawHtml } from "./viz/plot.ts";
 import { acquireRunLock } from "./io/run_lock.ts";
-import {
-  createState,
-  type Metrics,
-  type TrainCallbacks,
-  type TrainState,
-} from "./infogan/train.ts";
+import { createState, type TrainState } from "./infogan/state.ts";
+import { type Metrics, type TrainCallbacks } from "./infogan/loop.ts";
 
 /** tfjs itself, so notebooks import everything from `lib/mod.ts`. */
 export * as tf from "@tensorflow/tfjs";
@@ -291,7 +288,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       await live?.redraw(
         run.resumed ? `resuming ${dir} at step ${start}` : `new run in ${dir}`,
       );
-      await trainInRunDir(run.state, dataset, { dir, callbacks });
+      await trainInRunDir(run.state, dataset, { dir, samplePng: sampleGridPng, callbacks });
     }
     await live?.finish(
       start >= config.steps
@@ -632,4 +629,17 @@ export function pngSize(png: Uint8Array): { width: number; height: number } {
     throw new RangeError("pngSize(): expected PNG bytes starting with an IHDR chunk");
   }
   return { width: view.getUint32(16), height: view.getUint32(20) };
+}
+
+/**
+ * The latent explorer of `generator` for a notebook cell:
+ * `await show(await explorer(generator, config, { title, evaluation }))`.
+ */
+export async function explorer(
+  generator: tf.LayersModel,
+  config: InfoGanConfig,
+  options: { title: string; evaluation: Evaluation | null },
+): Promise<RawHtml> {
+  const { files, tfjs } = await explorerInputs(generator);
+  return explorerOutput(files, config, { ...options, tfjs });
 }

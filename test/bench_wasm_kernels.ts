@@ -19,8 +19,9 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import { wasmDistUrl } from "../lib/backends/select.ts";
 import { resolveConfig } from "../lib/infogan/config.ts";
-import { loadDataset } from "../lib/data/mnist.ts";
-import { createState, disposeState, trainStep } from "../lib/infogan/train.ts";
+import { loadDataset, realSampler } from "../lib/data/mnist.ts";
+import { createState, disposeState } from "../lib/infogan/state.ts";
+import { trainStep } from "../lib/infogan/step.ts";
 import { registerWasmKernels } from "../lib/backends/wasm_kernels.ts";
 
 const { values: flags } = parseArgs({
@@ -155,12 +156,12 @@ async function benchStep(
   const state = createState(config);
   const run = (label: string, kernels: tf.KernelConfig[], count: number) => {
     useKernels(kernels);
-    for (let i = 0; i < warmup; i++) trainStep(state, dataset).dispose();
+    for (let i = 0; i < warmup; i++) trainStep(state, realSampler(dataset)).dispose();
     const wall: number[] = [];
     const cpu: number[] = [];
     for (let i = 0; i < count; i++) {
       const t = timed(() => {
-        const v = trainStep(state, dataset);
+        const v = trainStep(state, realSampler(dataset));
         v.dataSync();
         v.dispose();
       });

@@ -14,14 +14,11 @@ import {
   toUint8,
 } from "../lib/io/checkpoint.ts";
 import { exists, sha256Hex } from "../lib/io/fs.ts";
-import {
-  createState,
-  disposeState,
-  train,
-  type TrainState,
-  trainStep,
-} from "../lib/infogan/train.ts";
+import { createState, disposeState, type TrainState } from "../lib/infogan/state.ts";
+import { train } from "../lib/infogan/loop.ts";
+import { trainStep } from "../lib/infogan/step.ts";
 import { smallMnist, tinyConfig } from "./helpers.ts";
+import { realSampler } from "../lib/data/mnist.ts";
 
 await initBackend("wasm");
 const data = await smallMnist();
@@ -32,7 +29,7 @@ const allWeights = (s: TrainState) =>
 async function trainedCheckpoint(steps: number): Promise<{ dir: string; state: TrainState }> {
   const root = await Deno.makeTempDir();
   const state = createState(tinyConfig({ steps }));
-  await train(state, data);
+  await train(state, realSampler(data));
   const dir = join(root, "checkpoint");
   await saveCheckpoint(state, dir);
   return { dir, state };
@@ -84,8 +81,8 @@ Deno.test("loadCheckpoint() restores weights, optimizer, step and RNG: resumed l
   assertEquals(resumed.rng.state(), state.rng.state());
   assertEquals(resumed.optG.iterations, state.optG.iterations);
   for (let i = 0; i < 3; i++) {
-    const a = trainStep(state, data);
-    const b = trainStep(resumed, data);
+    const a = trainStep(state, realSampler(data));
+    const b = trainStep(resumed, realSampler(data));
     assertEquals(Array.from(b.dataSync()), Array.from(a.dataSync()));
     tf.dispose([a, b]);
   }

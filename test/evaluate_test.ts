@@ -1,19 +1,16 @@
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { initBackend } from "../lib/backends/select.ts";
 import { buildClassifier } from "../lib/eval/classifier.ts";
-import {
-  codeRoles,
-  coverageRecorder,
-  evaluate,
-  type Evaluation,
-  formatEvaluation,
-  summarizeMetrics,
-} from "../lib/eval/evaluate.ts";
-import { evaluateCheckpoint } from "../lib/cli/evaluate.ts";
+import { codeRoles } from "../lib/eval/code_sweeps.ts";
+import { coverageRecorder } from "../lib/eval/generated.ts";
+import { evaluate, type Evaluation } from "../lib/eval/evaluate.ts";
+import { formatEvaluation, summarizeMetrics } from "../lib/eval/report.ts";
+import { evaluateCheckpoint } from "../lib/eval/evaluate_checkpoint.ts";
 import { PROJECT_ROOT } from "../lib/io/fs.ts";
 import { join } from "node:path";
 import { Random } from "../lib/infogan/random.ts";
-import { createState, disposeState, type Metrics } from "../lib/infogan/train.ts";
+import { createState, disposeState } from "../lib/infogan/state.ts";
+import { type Metrics } from "../lib/infogan/loop.ts";
 import { smallMnist, tinyConfig } from "./helpers.ts";
 
 // The backend a user's `deno task evaluate` gets (native when built).

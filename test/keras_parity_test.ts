@@ -11,16 +11,11 @@ import { fileURLToPath } from "node:url";
 import { initBackend } from "../lib/backends/select.ts";
 import { saveCheckpoint } from "../lib/io/checkpoint.ts";
 import { resolveConfig } from "../lib/infogan/config.ts";
-import {
-  createState,
-  discriminatorStep,
-  disposeState,
-  drawDiscriminatorInputs,
-  drawLatent,
-  generatorStep,
-  latentTensors,
-} from "../lib/infogan/train.ts";
+import { createState, disposeState } from "../lib/infogan/state.ts";
+import { discriminatorStep, drawDiscriminatorInputs, generatorStep } from "../lib/infogan/step.ts";
+import { drawLatent, latentTensors } from "../lib/infogan/latent.ts";
 import { smallMnist } from "./helpers.ts";
+import { realSampler } from "../lib/data/mnist.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const PYTHON = join(ROOT, ".venv/bin/python");
@@ -56,7 +51,7 @@ Deno.test("the book model matches the Keras reference: forward, every loss term,
   const dir = await Deno.makeTempDir();
   await saveCheckpoint(state, join(dir, "before"));
 
-  const dIn = drawDiscriminatorInputs(state, data);
+  const dIn = drawDiscriminatorInputs(state, realSampler(data));
   const gIn = drawLatent(state.rng, config, { n: config.batchSize });
   const b = config.batchSize;
   const forward = tf.tidy(() => {

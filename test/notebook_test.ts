@@ -26,7 +26,8 @@ import { encodePng } from "../lib/viz/png.ts";
 import { digitGrid, type PlotElement } from "../lib/viz/plot.ts";
 import { generate } from "../lib/infogan/sample.ts";
 import { readMetrics } from "../lib/io/run_dir.ts";
-import { createState, disposeState, type Metrics } from "../lib/infogan/train.ts";
+import { createState, disposeState } from "../lib/infogan/state.ts";
+import { type Metrics } from "../lib/infogan/loop.ts";
 import { smallMnist } from "./helpers.ts";
 
 await initBackend("wasm");

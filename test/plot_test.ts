@@ -21,7 +21,7 @@ import {
   toHtml,
   toSvg,
 } from "../lib/viz/plot.ts";
-import type { Metrics } from "../lib/infogan/train.ts";
+import type { Metrics } from "../lib/infogan/loop.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadCheckpoint, resolveCheckpoint } from "../lib/io/checkpoint.ts";
 import { initBackend } from "../lib/backends/select.ts";
-import { disposeState } from "../lib/infogan/train.ts";
+import { disposeState } from "../lib/infogan/state.ts";
 import { TINY_TRAIN_FLAGS } from "./helpers.ts";
 import { exists } from "../lib/io/fs.ts";
 

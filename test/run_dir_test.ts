@@ -7,7 +7,7 @@ import {
   RunDirError,
   samplePath,
 } from "../lib/io/run_dir.ts";
-import type { TrainState } from "../lib/infogan/train.ts";
+import type { TrainState } from "../lib/infogan/state.ts";
 
 const line = (step: number) => JSON.stringify({ step, d_loss: 1, g_loss: 2 }) + "\n";
 

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { initBackend } from "../lib/backends/select.ts";
 import { generate, linspace, sweep, tile } from "../lib/infogan/sample.ts";
-import { createState, disposeState } from "../lib/infogan/train.ts";
+import { createState, disposeState } from "../lib/infogan/state.ts";
 import { tinyConfig } from "./helpers.ts";
 
 await initBackend("wasm");

@@ -7,8 +7,10 @@ import { assert, assertEquals } from "@std/assert";
 import { initBackend } from "../lib/backends/select.ts";
 import { initTensorflowBackend, tensorflowAvailable } from "../lib/backends/tensorflow.ts";
 import { Random } from "../lib/infogan/random.ts";
-import { createState, disposeState, METRIC_NAMES, trainStep } from "../lib/infogan/train.ts";
+import { createState, disposeState } from "../lib/infogan/state.ts";
+import { METRIC_NAMES, trainStep } from "../lib/infogan/step.ts";
 import { smallMnist, tinyConfig } from "./helpers.ts";
+import { realSampler } from "../lib/data/mnist.ts";
 
 /** Seeded N(0, 1) values as a tensor of `shape`. */
 function normal(rng: Random, shape: number[]): tf.Tensor {
@@ -145,7 +147,7 @@ Deno.test("trainStep() on tensorflow gives cpu's 13 metrics for the same seed", 
   const losses = () => {
     const state = createState(tinyConfig({ seed: 7 }));
     const steps = [0, 1].map(() => {
-      const t = trainStep(state, data);
+      const t = trainStep(state, realSampler(data));
       const v = t.dataSync() as Float32Array;
       t.dispose();
       return v;

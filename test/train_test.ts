@@ -3,18 +3,21 @@ import { assert, assertEquals, assertNotEquals } from "@std/assert";
 import { initBackend } from "../lib/backends/select.ts";
 import {
   createState,
-  discriminatorStep,
   disposeState,
-  drawDiscriminatorInputs,
-  drawLatent,
-  generatorStep,
-  METRIC_NAMES,
-  train,
   trainableVariables,
   type TrainState,
+} from "../lib/infogan/state.ts";
+import {
+  discriminatorStep,
+  drawDiscriminatorInputs,
+  generatorStep,
+  METRIC_NAMES,
   trainStep,
-} from "../lib/infogan/train.ts";
+} from "../lib/infogan/step.ts";
+import { drawLatent } from "../lib/infogan/latent.ts";
+import { train } from "../lib/infogan/loop.ts";
 import { smallMnist, tinyConfig } from "./helpers.ts";
+import { realSampler } from "../lib/data/mnist.ts";
 
 await initBackend("wasm");
 const data = await smallMnist();
@@ -40,7 +43,7 @@ Deno.test("trainStep() is seeded: the same seed and config give the same first l
   const losses = (seed: number) => {
     const s = createState(tinyConfig({ seed }));
     const out = [0, 1, 2].map(() => {
-      const t = trainStep(s, data);
+      const t = trainStep(s, realSampler(data));
       const v = Array.from(t.dataSync());
       t.dispose();
       return v;
@@ -58,7 +61,7 @@ Deno.test("discriminatorStep() updates only D (and Q); generatorStep() only G", 
   const s = createState(tinyConfig());
   const g0 = snapshot(trainableVariables(s.generator));
   const d0 = snapshot(trainableVariables(s.discriminator));
-  tf.dispose(discriminatorStep(s, drawDiscriminatorInputs(s, data)));
+  tf.dispose(discriminatorStep(s, drawDiscriminatorInputs(s, realSampler(data))));
   assert(same(snapshot(trainableVariables(s.generator)), g0), "D step changed G");
   const d1 = snapshot(trainableVariables(s.discriminator));
   assert(!same(d1, d0), "D step left D unchanged");
@@ -94,7 +97,7 @@ Deno.test("discriminatorStep() with λ = 0 still trains the Q heads", () => {
   const s = createState(tinyConfig({ lambda: 0 }));
   const q = s.discriminator.weights.filter((w) => w.originalName.startsWith("label_logits/"));
   const before = snapshot(q.map((w) => w.read()));
-  tf.dispose(discriminatorStep(s, drawDiscriminatorInputs(s, data)));
+  tf.dispose(discriminatorStep(s, drawDiscriminatorInputs(s, realSampler(data))));
   assert(!same(snapshot(q.map((w) => w.read())), before));
   disposeState(s);
 });
@@ -102,7 +105,7 @@ Deno.test("discriminatorStep() with λ = 0 still trains the Q heads", () => {
 Deno.test("train() leaks no tensors: numTensors is equal after step 10 and step 100", async () => {
   const s = createState(tinyConfig({ steps: 100, logEvery: 7, sampleEvery: 1000 }));
   const counts = new Map<number, number>();
-  await train(s, data, {
+  await train(s, realSampler(data), {
     onProgress: (p) => {
       if (p.step === 10 || p.step === 100) counts.set(p.step, tf.memory().numTensors);
     },
@@ -117,7 +120,7 @@ Deno.test("train() reports metrics with every loss term, finite, on log steps", 
   const steps: number[] = [];
   let samples = 0;
   let checkpoints = 0;
-  await train(s, data, {
+  await train(s, realSampler(data), {
     onMetrics: (m) => {
       steps.push(m.step);
       for (const name of METRIC_NAMES) assert(Number.isFinite(m[name]), name);
@@ -141,7 +144,7 @@ Deno.test("train() stops on a non-finite loss, naming the step and the term", as
   let checkpoints = 0;
   let error: Error | undefined;
   try {
-    await train(s, data, { onCheckpoint: () => void checkpoints++ });
+    await train(s, realSampler(data), { onCheckpoint: () => void checkpoints++ });
   } catch (e) {
     error = e as Error;
   }
@@ -160,7 +163,7 @@ Deno.test("unsupervised D step: real labels change nothing, and Q still learns f
   });
   const dAfter = (relabel: boolean) => {
     const s = createState(config);
-    const inputs = drawDiscriminatorInputs(s, data);
+    const inputs = drawDiscriminatorInputs(s, realSampler(data));
     if (relabel) inputs.labels = inputs.labels.map((l) => (l + 3) % 10);
     const q = s.discriminator.weights.filter((w) => w.originalName.startsWith("label_logits/"));
     const before = snapshot(q.map((w) => w.read()));
@@ -197,7 +200,7 @@ Deno.test("the authors' settings build and train: learned σ heads, N(0, 0.02), 
   const head = () => s.discriminator.getLayer("code1_logstd").getWeights()[0].dataSync().slice();
   const before = head();
   const lines: number[] = [];
-  await train(s, data, { onMetrics: (m) => void lines.push(m.d_bce, m.d_code1) });
+  await train(s, realSampler(data), { onMetrics: (m) => void lines.push(m.d_bce, m.d_code1) });
   assert(lines.every(Number.isFinite));
   assert(before.some((v, i) => v !== head()[i]));
   disposeState(s);
@@ -206,7 +209,7 @@ Deno.test("the authors' settings build and train: learned σ heads, N(0, 0.02), 
 Deno.test("dBce 'sum' doubles D's real/fake term and leaves the info terms alone", () => {
   const first = (dBce: "mean" | "sum") => {
     const s = createState(tinyConfig({ dBce }));
-    const t = discriminatorStep(s, drawDiscriminatorInputs(s, data));
+    const t = discriminatorStep(s, drawDiscriminatorInputs(s, realSampler(data)));
     const v = Array.from(t.dataSync());
     t.dispose();
     disposeState(s);
@@ -223,7 +226,7 @@ Deno.test("the paper networks train: finite losses, G and D both move", async ()
   const s = createState(tinyConfig({ preset: "paper", batchSize: 4, width: 0.125, steps: 3 }));
   const g0 = snapshot(trainableVariables(s.generator));
   const lines: number[] = [];
-  await train(s, data, { onMetrics: (m) => void lines.push(m.g_loss) });
+  await train(s, realSampler(data), { onMetrics: (m) => void lines.push(m.g_loss) });
   assertEquals(lines.length, 3);
   assert(lines.every(Number.isFinite));
   assert(!same(snapshot(trainableVariables(s.generator)), g0));

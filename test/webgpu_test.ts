@@ -12,14 +12,10 @@ import {
   webgpuAdapterInfo,
 } from "../lib/backends/webgpu.ts";
 import { Random } from "../lib/infogan/random.ts";
-import {
-  createState,
-  disposeState,
-  METRIC_NAMES,
-  trainableVariables,
-  trainStep,
-} from "../lib/infogan/train.ts";
+import { createState, disposeState, trainableVariables } from "../lib/infogan/state.ts";
+import { METRIC_NAMES, trainStep } from "../lib/infogan/step.ts";
 import { smallMnist, tinyConfig } from "./helpers.ts";
+import { realSampler } from "../lib/data/mnist.ts";
 
 tf.env().set("PROD", true);
 
@@ -166,7 +162,7 @@ async function oneStep(
   const dataset = await smallMnist();
   const state = createState(tinyConfig());
   try {
-    const values = trainStep(state, dataset);
+    const values = trainStep(state, realSampler(dataset));
     const metrics = (await values.data()) as Float32Array;
     values.dispose();
     const vars = [

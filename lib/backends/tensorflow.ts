@@ -1,7 +1,7 @@
 /**
  * The native `tensorflow` backend: @tensorflow/tfjs-node, whose binding
  * `deno task setup` builds against the tensorflow-cpu wheel (see
- * `native_setup.ts`). Loading it in Deno needs `--allow-ffi` (a Node-API
+ * `setup/native.ts`). Loading it in Deno needs `--allow-ffi` (a Node-API
  * addon; `--allow-ffi=node_modules` suffices), `--allow-read` and `--allow-env`.
  *
  * Run directly, this file switches to the backend and prints one check line.
@@ -9,7 +9,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { nativeBindingPath } from "../setup/native.ts";
+import { nativeBindingPath } from "./tensorflow_binding.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 

@@ -13,7 +13,7 @@ import {
 } from "../eval/classifier.ts";
 import { loadDataset } from "../data/mnist.ts";
 import { type FlagSpec, helpText, parseArgs, runMain, UsageError } from "./args.ts";
-import { parseBackend } from "./sweep.ts";
+import { parseBackend } from "./flags.ts";
 
 const SPECS: Record<string, FlagSpec> = {
   out: { kind: "string", help: "folder to write (default data/classifier)" },

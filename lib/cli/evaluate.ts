@@ -4,17 +4,11 @@
  * table, or the JSON with --json.
  */
 import { initBackend } from "../backends/select.ts";
-import { CLASSIFIER_DIR, loadClassifier } from "../eval/classifier.ts";
-import { loadModels } from "../io/checkpoint.ts";
-import {
-  evaluate,
-  EVALUATE_DEFAULTS,
-  type Evaluation,
-  formatEvaluation,
-} from "../eval/evaluate.ts";
-import { loadDataset } from "../data/mnist.ts";
+import { EVALUATE_DEFAULTS } from "../eval/evaluate.ts";
+import { formatEvaluation } from "../eval/report.ts";
 import { type FlagSpec, helpText, parseArgs, runMain, UsageError } from "./args.ts";
-import { parseBackend } from "./sweep.ts";
+import { parseBackend } from "./flags.ts";
+import { evaluateCheckpoint } from "../eval/evaluate_checkpoint.ts";
 
 const SPECS: Record<string, FlagSpec> = {
   checkpoint: {
@@ -32,31 +26,6 @@ const SPECS: Record<string, FlagSpec> = {
   sweeps: { kind: "int", help: `sweeps per code, 1..10000 (default ${EVALUATE_DEFAULTS.sweeps})` },
   backend: { kind: "string", help: "compute backend (default auto)" },
 };
-
-/** Loads everything and evaluates the checkpoint at `path`. */
-export async function evaluateCheckpoint(
-  path: string,
-  options: { classifier?: string; seed?: number; perCategory?: number; sweeps?: number } = {},
-): Promise<Evaluation> {
-  const { model: classifier, info } = await loadClassifier(options.classifier ?? CLASSIFIER_DIR);
-  const models = await loadModels(path);
-  try {
-    const test = await loadDataset({ split: "test", dir: models.config.data || undefined });
-    return await evaluate(models, {
-      test,
-      classifier,
-      classifierAccuracy: info.testAccuracy,
-    }, {
-      ...(options.seed !== undefined && { seed: options.seed }),
-      ...(options.perCategory !== undefined && { perCategory: options.perCategory }),
-      ...(options.sweeps !== undefined && { sweeps: options.sweeps }),
-    });
-  } finally {
-    classifier.dispose();
-    models.generator.dispose();
-    models.discriminator?.dispose();
-  }
-}
 
 function bounded(v: unknown, name: string, max: number): number | undefined {
   if (v === undefined) return undefined;

@@ -6,10 +6,11 @@
 import { basename } from "node:path";
 import { initBackend } from "../backends/select.ts";
 import { loadGenerator, resolveCheckpoint } from "../io/checkpoint.ts";
-import { evaluationBeside, explorerHtml } from "../viz/explorer.ts";
+import { evaluationBeside } from "../eval/evaluation_file.ts";
+import { explorerHtml } from "../viz/explorer.ts";
+import { explorerInputs } from "../io/explorer_inputs.ts";
 import { type FlagSpec, helpText, parseArgs, runMain, UsageError } from "./args.ts";
-import { writeNew } from "./common.ts";
-import { parseBackend } from "./sweep.ts";
+import { parseBackend, writeOut } from "./flags.ts";
 
 const SPECS: Record<string, FlagSpec> = {
   checkpoint: {
@@ -44,11 +45,13 @@ async function main(): Promise<void> {
   const evaluation = await evaluationBeside(checkpoint);
   const { generator, config, step } = await loadGenerator(checkpoint);
   try {
-    const html = await explorerHtml(generator, config, {
+    const { files, tfjs } = await explorerInputs(generator);
+    const html = explorerHtml(files, config, {
+      tfjs,
       title: `InfoGAN latent explorer: ${basename(path)} (${config.preset} preset, step ${step})`,
       evaluation,
     });
-    await writeNew(out, new TextEncoder().encode(html));
+    await writeOut(out, new TextEncoder().encode(html));
     console.log(
       `wrote ${out} (${(html.length / 1e6).toFixed(1)} MB${
         evaluation ? "" : "; no evaluation.json beside the checkpoint, so the codes are unlabelled"

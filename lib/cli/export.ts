@@ -33,13 +33,14 @@ import {
   type WeightPrecision,
 } from "../io/checkpoint.ts";
 import { FIELD_NAMES, flagName, type InfoGanConfig, PRESETS } from "../infogan/config.ts";
-import { formatEvaluation, summarizeMetrics } from "../eval/evaluate.ts";
+import { formatEvaluation, summarizeMetrics } from "../eval/report.ts";
 import { encodePng } from "../viz/png.ts";
-import { readMetrics, SAMPLE_VALUES } from "../io/run_dir.ts";
+import { readMetrics } from "../io/run_dir.ts";
+import { SAMPLE_VALUES } from "../viz/sample_grid.ts";
 import { sweep, tile } from "../infogan/sample.ts";
 import { type FlagSpec, helpText, parseArgs, runMain } from "./args.ts";
-import { evaluateCheckpoint } from "./evaluate.ts";
-import { parseBackend } from "./sweep.ts";
+import { evaluateCheckpoint } from "../eval/evaluate_checkpoint.ts";
+import { parseBackend } from "./flags.ts";
 
 const SPECS: Record<string, FlagSpec> = {
   checkpoint: { kind: "string", help: "run folder to package", required: true },

@@ -11,7 +11,7 @@ import { writeIdx } from "../data/idx.ts";
 import { describeField } from "../infogan/config.ts";
 import { generate } from "../infogan/sample.ts";
 import { type FlagSpec, helpText, parseArgs, runMain, UsageError } from "./args.ts";
-import { parseBackend } from "./sweep.ts";
+import { parseBackend } from "./flags.ts";
 
 const SPECS: Record<string, FlagSpec> = {
   checkpoint: { kind: "string", help: "checkpoint or run folder", required: true },

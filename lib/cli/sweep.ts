@@ -1,11 +1,11 @@
 /** `deno task sweep`: a grid of one continuous code's sweep for one digit. */
 import { initBackend } from "../backends/select.ts";
 import { loadGenerator } from "../io/checkpoint.ts";
-import { type BackendName, describeField, parseField } from "../infogan/config.ts";
+import { describeField } from "../infogan/config.ts";
 import { encodePng } from "../viz/png.ts";
 import { linspace, sweep, tile } from "../infogan/sample.ts";
 import { type FlagSpec, helpText, parseArgs, runMain, UsageError } from "./args.ts";
-import { writeNew } from "./common.ts";
+import { parseBackend, writeOut } from "./flags.ts";
 
 const SPECS: Record<string, FlagSpec> = {
   checkpoint: { kind: "string", help: "checkpoint or run folder", required: true },
@@ -60,20 +60,10 @@ async function main(): Promise<void> {
   const values = linspace((v.from ?? -2) as number, (v.to ?? 2) as number, count);
   const { images, rows, cols } = await sweep(generator, config, { code, values, digits, seed });
   const grid = tile(images, { rows, cols });
-  await writeNew(out, encodePng(grid.pixels, grid));
+  await writeOut(out, encodePng(grid.pixels, grid));
   console.log(
     `wrote ${out}: ${rows} rows × ${cols} values of c${code} (${values[0]}..${values.at(-1)})`,
   );
-}
-
-/** Validates a --backend value (default: INFOGAN_BACKEND, else auto). */
-export function parseBackend(value: unknown): BackendName {
-  const b = (value ?? Deno.env.get("INFOGAN_BACKEND") ?? "auto") as string;
-  return parseField(
-    "backend",
-    b,
-    value === undefined ? "INFOGAN_BACKEND" : "--backend",
-  ) as BackendName;
 }
 
 if (import.meta.main) await runMain(main);

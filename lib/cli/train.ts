@@ -11,11 +11,13 @@
 import { join } from "node:path";
 import { initBackend } from "../backends/select.ts";
 import { loadCheckpoint, readCheckpointState, resolveCheckpoint } from "../io/checkpoint.ts";
-import { type InfoGanConfig, resolveConfig } from "../infogan/config.ts";
+import { configFromEnv, type InfoGanConfig, resolveConfig } from "../infogan/config.ts";
 import { type Dataset, loadDataset } from "../data/mnist.ts";
 import { existingRunFile, trainInRunDir } from "../io/run_dir.ts";
+import { sampleGridPng } from "../viz/sample_grid.ts";
 import { acquireRunLock, type RunLock } from "../io/run_lock.ts";
-import { createState, type Progress, type TrainState } from "../infogan/train.ts";
+import { createState, type TrainState } from "../infogan/state.ts";
+import { type Progress } from "../infogan/loop.ts";
 import {
   configFlagSpecs,
   configFromFlags,
@@ -25,7 +27,7 @@ import {
   runMain,
   UsageError,
 } from "./args.ts";
-import { envOverrides, progressReporter } from "./common.ts";
+import { progressReporter } from "../viz/progress.ts";
 import { isDir } from "../io/fs.ts";
 
 const SPECS: Record<string, FlagSpec> = {
@@ -59,7 +61,7 @@ async function main(): Promise<void> {
       out = (parsed.values.out as string | undefined) ?? join(ckpt, "..");
       // Lock before reading: a live run could be swapping its checkpoint.
       if (await isDir(out)) lock = acquireRunLock(out);
-      const overrides = { ...envOverrides(), ...flags };
+      const overrides = { ...configFromEnv(Deno.env.toObject()), ...flags };
       delete overrides.preset;
       state = await loadCheckpointAfterBackend(ckpt, overrides);
     } else {
@@ -99,6 +101,7 @@ async function trainRun(state: TrainState, dataset: Dataset, out: string): Promi
   try {
     await trainInRunDir(state, dataset, {
       dir: out,
+      samplePng: sampleGridPng,
       callbacks: {
         onProgress: (p: Progress) => report(p),
         shouldStop: () => stop,

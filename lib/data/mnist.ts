@@ -205,6 +205,14 @@ export function drawBatch(
 }
 
 /**
+ * The training loop's source of real images: draws `n` examples of `ds` with
+ * {@linkcode drawBatch}. It fits `SampleReal` in `infogan/step.ts`.
+ */
+export function realSampler(ds: Dataset): (rng: Random, n: number) => Batch {
+  return (rng, n) => drawBatch(ds, rng, { batchSize: n });
+}
+
+/**
  * Checks that `dir` is a folder, else throws a {@linkcode DataError} that
  * names it and lists the files expected there.
  */

@@ -23,7 +23,7 @@ import { initWeights } from "../infogan/init.ts";
 import type { Dataset } from "../data/mnist.ts";
 import { Optimizer } from "../infogan/optimizer.ts";
 import { Random } from "../infogan/random.ts";
-import { trainableVariables } from "../infogan/train.ts";
+import { trainableVariables } from "../infogan/state.ts";
 import { PROJECT_ROOT, sha256Hex } from "../io/fs.ts";
 
 /** Where the shipped classifier lives. */

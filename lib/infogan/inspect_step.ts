@@ -1,47 +1,21 @@
 /**
- * A look inside one training step, for teaching: the source of a library
- * function as it is on disk (so a notebook that shows it cannot drift from
- * the code that trains), and one D step and one G step run on a tiny batch
- * with every loss term and which variables moved.
+ * A look inside one training step, for teaching: one D step and one G step
+ * run on a tiny batch, with every loss term and which variables moved.
  *
  * @module
  */
-import { join } from "node:path";
 import type { InfoGanConfig } from "./config.ts";
-import { PROJECT_ROOT, readText } from "../io/fs.ts";
-import type { Dataset } from "../data/mnist.ts";
+import { createState, disposeState, trainableVariables } from "./state.ts";
 import {
-  createState,
   D_METRIC_COUNT,
   discriminatorStep,
-  disposeState,
   drawDiscriminatorInputs,
-  drawLatent,
   generatorStep,
   METRIC_NAMES,
-  trainableVariables,
-} from "./train.ts";
+  type SampleReal,
+} from "./step.ts";
+import { drawLatent } from "./latent.ts";
 import type * as tf from "@tensorflow/tfjs";
-
-/**
- * The text of `export function <name>` in `lib/<file>`, from its doc comment
- * to its closing brace. Throws naming the file when it is not there.
- */
-export async function librarySource(file: string, name: string): Promise<string> {
-  const path = join(PROJECT_ROOT, "lib", file);
-  const text = await readText(path);
-  if (text === null) throw new Error(`${path}: expected a library file, found none`);
-  const lines = text.split("\n");
-  const start = lines.findIndex((l) => new RegExp(`^export (async )?function ${name}\\b`).test(l));
-  if (start < 0) throw new Error(`${path}: expected \`export function ${name}\`, found none`);
-  let first = start;
-  if (lines[first - 1]?.trim() === "*/") {
-    while (first > 0 && !lines[first].startsWith("/**")) first--;
-  }
-  const end = lines.findIndex((l, i) => i > start && l === "}");
-  if (end < 0) throw new Error(`${path}: the body of ${name} never closes`);
-  return lines.slice(first, end + 1).join("\n");
-}
 
 /** One loss term of a step, by its metrics name. */
 export interface StepTerm {
@@ -71,12 +45,12 @@ export interface StepInspection {
 /**
  * Builds fresh models from `config` with `batchSize` real images (4 by
  * default), runs exactly one `discriminatorStep` and one `generatorStep` on
- * `dataset`, and reports their loss terms and which of G's and D's
+ * real images from `sampleReal`, and reports their loss terms and which of G's and D's
  * variables each step changed. Everything it builds is disposed.
  */
 export async function inspectSteps(
   config: InfoGanConfig,
-  dataset: Dataset,
+  sampleReal: SampleReal,
   options: { batchSize?: number } = {},
 ): Promise<StepInspection> {
   const state = createState({ ...config, batchSize: options.batchSize ?? 4 });
@@ -107,7 +81,7 @@ export async function inspectSteps(
     };
     const s0 = await snapshot();
     const d = await terms(
-      discriminatorStep(state, drawDiscriminatorInputs(state, dataset)),
+      discriminatorStep(state, drawDiscriminatorInputs(state, sampleReal)),
       METRIC_NAMES.slice(0, D_METRIC_COUNT),
     );
     const s1 = await snapshot();

@@ -6,7 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { InfoGanConfig } from "./config.ts";
 import { IMAGE_SIZE } from "./generator.ts";
 import { Random } from "./random.ts";
-import { drawCode, latentTensors } from "./train.ts";
+import { drawCode, latentTensors } from "./latent.ts";
 
 /** A greyscale image grid, 0..255, row-major. */
 export interface Grid {

@@ -34,7 +34,7 @@ import { type NamedSlot, shapesEqual } from "../infogan/optimizer.ts";
 import { Random, type RandomState } from "../infogan/random.ts";
 import { buildDiscriminator } from "../infogan/discriminator.ts";
 import { buildGenerator } from "../infogan/generator.ts";
-import { createState, disposeState, type TrainState } from "../infogan/train.ts";
+import { createState, disposeState, type TrainState } from "../infogan/state.ts";
 import { exists, isDir, sha256Hex } from "./fs.ts";
 
 /** Identifies the format in `state.json`. */

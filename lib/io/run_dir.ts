@@ -13,14 +13,10 @@
  */
 import { join } from "node:path";
 import { saveCheckpoint } from "./checkpoint.ts";
-import type { Dataset } from "../data/mnist.ts";
-import { encodePng } from "../viz/png.ts";
-import { linspace, sweep, tile } from "../infogan/sample.ts";
-import { type Metrics, train, type TrainCallbacks, type TrainState } from "../infogan/train.ts";
+import { type Dataset, realSampler } from "../data/mnist.ts";
+import { type Metrics, train, type TrainCallbacks } from "../infogan/loop.ts";
+import { type TrainState } from "../infogan/state.ts";
 import { runVersions } from "./versions.ts";
-
-/** Values of c1 shown in the sample grids' columns. */
-export const SAMPLE_VALUES: readonly number[] = linspace(-2, 2, 9);
 
 /** A run folder or metrics file that is missing or malformed. */
 export class RunDirError extends Error {
@@ -67,29 +63,22 @@ export async function prepareRunDir(dir: string, state: TrainState): Promise<voi
   await Deno.rename(tmp, path);
 }
 
-/** Writes the sample grid of the state's current step (c1 swept); returns its path. */
-export async function writeSample(state: TrainState, dir: string): Promise<string> {
-  const { images, rows, cols } = await sweep(state.generator, state.config, {
-    code: 1,
-    values: [...SAMPLE_VALUES],
-    seed: state.config.seed,
-  });
-  const grid = tile(images, { rows, cols });
-  const path = samplePath(dir, state.step);
-  await Deno.writeFile(path, encodePng(grid.pixels, grid));
-  return path;
-}
-
 /**
  * Trains `state` into the run folder `dir` (which the caller has locked):
  * writes config.json, appends metrics.jsonl, writes sample grids and
- * checkpoints. `callbacks` run after the folder's own (a sample callback after
- * its grid is on disk, so it can read {@linkcode samplePath}).
+ * checkpoints. `samplePng` draws the state's sample grid as PNG bytes (the
+ * caller's choice of picture; `viz/sample_grid.ts` has the usual one).
+ * `callbacks` run after the folder's own (a sample callback after its grid is
+ * on disk, so it can read {@linkcode samplePath}).
  */
 export async function trainInRunDir(
   state: TrainState,
   dataset: Dataset,
-  options: { dir: string; callbacks?: TrainCallbacks },
+  options: {
+    dir: string;
+    samplePng: (state: TrainState) => Promise<Uint8Array>;
+    callbacks?: TrainCallbacks;
+  },
 ): Promise<void> {
   const { dir } = options;
   const extra = options.callbacks ?? {};
@@ -101,14 +90,14 @@ export async function trainInRunDir(
   );
   const metricsFile = await Deno.open(join(dir, "metrics.jsonl"), { append: true, create: true });
   try {
-    await train(state, dataset, {
+    await train(state, realSampler(dataset), {
       ...extra,
       onMetrics: async (m: Metrics) => {
         await metricsFile.write(new TextEncoder().encode(JSON.stringify(m) + "\n"));
         await extra.onMetrics?.(m);
       },
       onSample: async (s) => {
-        await writeSample(s, dir);
+        await Deno.writeFile(samplePath(dir, s.step), await options.samplePng(s));
         await extra.onSample?.(s);
       },
       onCheckpoint: async (s) => {

@@ -19,13 +19,11 @@
 import { dirname, join, relative } from "node:path";
 import { exists, readText, sha256Hex } from "../io/fs.ts";
 import { runSetupCommand } from "./command.ts";
+import { BINDING, NAPI_VERSION } from "../backends/tensorflow_binding.ts";
 
 /** node-gyp from npm, exact version (12.x still supports Node 20). */
 export const NODE_GYP_VERSION = "12.4.0";
-/** The N-API version the binding is built for; node-pre-gyp picks napi-v8 on Deno and Node 20. */
-export const NAPI_VERSION = 8;
 
-const BINDING = `lib/napi-v${NAPI_VERSION}/tfjs_binding.node`;
 const BUILD_STAMP = `lib/napi-v${NAPI_VERSION}/infogan-build.json`;
 const VENV_STAMP = ".requirements.sha256";
 
@@ -51,19 +49,6 @@ export async function setupNative(options: SetupNativeOptions): Promise<void> {
   await linkDeps(pkg, wheel);
   await buildBinding(pkg, wheel, log);
   await verifyBinding(root, log);
-}
-
-/** The built binding's path, or null when it has not been built. */
-export function nativeBindingPath(root: string): string | null {
-  try {
-    const pkg = Deno.realPathSync(join(root, "node_modules", "@tensorflow", "tfjs-node"));
-    const path = join(pkg, BINDING);
-    return Deno.statSync(path).isFile ? path : null;
-  } catch (e) {
-    // Missing means not built; a denied read is reported, not hidden.
-    if (e instanceof Deno.errors.NotFound) return null;
-    throw e;
-  }
 }
 
 /** Step (a): `.venv` with requirements.txt installed; returns its python. */

@@ -13,30 +13,26 @@
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
-import { join } from "node:path";
-import { serializeModel } from "../io/checkpoint.ts";
 import type { InfoGanConfig } from "../infogan/config.ts";
-import { type Evaluation, readEvaluation } from "../eval/evaluate.ts";
-import { PROJECT_ROOT } from "../io/fs.ts";
+import type { Evaluation } from "../eval/evaluate.ts";
 import type { RawHtml } from "./plot.ts";
 
-/** The browser build of tfjs that the page inlines (from the pinned npm package). */
-export const TFJS_BUNDLE: string = join(
-  PROJECT_ROOT,
-  "node_modules",
-  "@tensorflow",
-  "tfjs",
-  "dist",
-  "tf.es2017.min.js",
-);
+/** A generator serialized as tfjs model files (float16 keeps the page small). */
+export interface SerializedModel {
+  /** `model.json`: the topology and the weights manifest. */
+  json: Uint8Array;
+  /** The weight bytes the manifest describes. */
+  weights: Uint8Array;
+}
 
-/** What the page says about the model. */
+/** What the page runs and what it says about the model. */
 export interface ExplorerOptions {
   /** Shown as the page's heading. */
   title: string;
   /** The model's `evaluate` result, to label the codes and categories; null for none. */
   evaluation: Evaluation | null;
+  /** The source of tfjs's browser build, inlined so the page works offline. */
+  tfjs: string;
 }
 
 /** A category button: which category it sets, and its text. */
@@ -89,19 +85,11 @@ export function categoryButtons(
  * HTML run: a page of its own ({@linkcode explorerHtml}), or a trusted
  * notebook output. Several fragments can share a page.
  */
-export async function explorerFragment(
-  generator: tf.LayersModel,
+export function explorerFragment(
+  files: SerializedModel,
   config: InfoGanConfig,
   options: ExplorerOptions,
-): Promise<string> {
-  const tfjs = await Deno.readTextFile(TFJS_BUNDLE).catch((e) => {
-    throw new Error(
-      `${TFJS_BUNDLE}: expected tfjs's browser build, found none (${
-        (e as Error).message
-      }); run deno task setup`,
-    );
-  });
-  const files = await serializeModel(generator, { precision: "float16" });
+): string {
   const model = JSON.parse(new TextDecoder().decode(files.json));
   const id = `infogan-explorer-${crypto.randomUUID().slice(0, 8)}`;
   const page = {
@@ -131,42 +119,33 @@ export async function explorerFragment(
 </div>
 <div class="strip"><span>c1 from −2 to 2</span><canvas data-part="strip1" width="504" height="56"></canvas></div>
 <div class="strip"><span>c2 from −2 to 2</span><canvas data-part="strip2" width="504" height="56"></canvas></div>
-<script>${tfjs.replaceAll("</script", "<\\/script")}</script>
+<script>${options.tfjs.replaceAll("</script", "<\\/script")}</script>
 <script>${PAGE_SCRIPT.replace("PAGE_DATA", () => data)}</script>
 </div>`;
 }
 
 /**
- * The explorer for a notebook cell: `await show(await explorerOutput(...))`.
- * JupyterLab runs its scripts, since outputs made in the running session are
- * trusted; a viewer that strips scripts shows the fragment without a digit.
+ * The explorer for a notebook cell, to pass to `show`. JupyterLab runs its
+ * scripts, since outputs made in the running session are trusted; a viewer
+ * that strips scripts shows the fragment without a digit.
  */
-export async function explorerOutput(
-  generator: tf.LayersModel,
+export function explorerOutput(
+  files: SerializedModel,
   config: InfoGanConfig,
   options: ExplorerOptions,
-): Promise<RawHtml> {
+): RawHtml {
   return {
-    rawHtml: await explorerFragment(generator, config, options),
+    rawHtml: explorerFragment(files, config, options),
     text: `[${options.title}: open in JupyterLab to drag the codes]`,
   };
 }
 
-/**
- * The evaluation shipped with a checkpoint: `evaluation.json` in the
- * checkpoint folder or in the folder that holds it (a pretrained folder);
- * null when there is none.
- */
-export async function evaluationBeside(checkpoint: string): Promise<Evaluation | null> {
-  return await readEvaluation(checkpoint) ?? await readEvaluation(join(checkpoint, ".."));
-}
-
 /** The explorer as a page of its own, for `deno task explore`. */
-export async function explorerHtml(
-  generator: tf.LayersModel,
+export function explorerHtml(
+  files: SerializedModel,
   config: InfoGanConfig,
   options: ExplorerOptions,
-): Promise<string> {
+): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -175,7 +154,7 @@ export async function explorerHtml(
 <style>body { margin: 16px; }</style>
 </head>
 <body>
-${await explorerFragment(generator, config, options)}
+${explorerFragment(files, config, options)}
 </body>
 </html>
 `;

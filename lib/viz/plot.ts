@@ -22,15 +22,13 @@ import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
 import { Buffer } from "node:buffer";
 import { IMAGE_SIZE } from "../infogan/generator.ts";
-import {
-  type CodeCorrelation,
-  type CodeSweepMeasures,
-  sweepCorrelation,
-} from "../eval/evaluate.ts";
+import { type CodeCorrelation } from "../eval/evaluate.ts";
+import { type CodeSweepMeasures, sweepCorrelation } from "../eval/code_sweeps.ts";
 import { categoricalEntropy } from "../infogan/losses.ts";
 import { encodePng } from "./png.ts";
 import { tile } from "../infogan/sample.ts";
-import { METRIC_NAMES, type Metrics } from "../infogan/train.ts";
+import { METRIC_NAMES } from "../infogan/step.ts";
+import { type Metrics } from "../infogan/loop.ts";
 
 /** The part of a (linkedom) DOM element that the helpers return and the tests read. */
 export interface PlotElement {

@@ -14,16 +14,17 @@ import os from "node:os";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { initBackend } from "../lib/backends/select.ts";
-import { tensorflowAvailable } from "../lib/backends/tensorflow.ts";
-import { webgpuAdapterInfo } from "../lib/backends/webgpu.ts";
-import { type BackendName, resolveConfig } from "../lib/infogan/config.ts";
-import { loadDataset } from "../lib/data/mnist.ts";
-import { createState, trainStep } from "../lib/infogan/train.ts";
-import { type FlagSpec, helpText, parseArgs, runMain, UsageError } from "../lib/cli/args.ts";
-import { exists } from "../lib/io/fs.ts";
+import { initBackend } from "../backends/select.ts";
+import { tensorflowAvailable } from "../backends/tensorflow.ts";
+import { webgpuAdapterInfo } from "../backends/webgpu.ts";
+import { type BackendName, resolveConfig } from "../infogan/config.ts";
+import { loadDataset, realSampler } from "../data/mnist.ts";
+import { createState } from "../infogan/state.ts";
+import { trainStep } from "../infogan/step.ts";
+import { type FlagSpec, helpText, parseArgs, runMain, UsageError } from "./args.ts";
+import { exists } from "../io/fs.ts";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 const SPECS: Record<string, FlagSpec> = {
   steps: { kind: "int", help: "timed steps per backend (default 10)" },
@@ -133,7 +134,7 @@ async function worker(
   const state = createState(config);
   const data = await loadDataset({});
   const run = () => {
-    const out = trainStep(state, data);
+    const out = trainStep(state, realSampler(data));
     out.dataSync(); // one host sync per step, as on a logged step
     out.dispose();
   };
@@ -199,7 +200,7 @@ async function soak(backend: string, steps: number, warmup: number, batch: numbe
   let max = 0;
   let constant = true;
   for (let i = 1; i <= warmup + steps; i++) {
-    const out = trainStep(state, data);
+    const out = trainStep(state, realSampler(data));
     await out.data();
     out.dispose();
     // The baseline is the highest RSS over the second half of the warm-up:

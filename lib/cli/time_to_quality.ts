@@ -8,12 +8,13 @@
  * `elapsed` is the training loop's own clock. The table in docs/presets.md of how the
  * lesson preset was chosen comes from these runs.
  */
-import { initBackend } from "../lib/backends/select.ts";
-import { resolveConfig } from "../lib/infogan/config.ts";
-import { loadDataset } from "../lib/data/mnist.ts";
-import { CLASSIFIER_DIR, loadClassifier } from "../lib/eval/classifier.ts";
-import { labelCodeAccuracy } from "../lib/notebook.ts";
-import { createState, disposeState, train } from "../lib/infogan/train.ts";
+import { initBackend } from "../backends/select.ts";
+import { configFromEnv, resolveConfig } from "../infogan/config.ts";
+import { loadDataset, realSampler } from "../data/mnist.ts";
+import { CLASSIFIER_DIR, loadClassifier } from "../eval/classifier.ts";
+import { labelCodeAccuracy } from "../notebook.ts";
+import { createState, disposeState } from "../infogan/state.ts";
+import { train } from "../infogan/loop.ts";
 import {
   configFlagSpecs,
   configFromFlags,
@@ -22,8 +23,7 @@ import {
   parseArgs,
   runMain,
   UsageError,
-} from "../lib/cli/args.ts";
-import { envOverrides } from "../lib/cli/common.ts";
+} from "./args.ts";
 
 const SPECS: Record<string, FlagSpec> = {
   every: { kind: "int", help: "steps between accuracy checks (default 50)" },
@@ -62,7 +62,9 @@ async function main(): Promise<void> {
   const until = parsed.values.until as number | undefined;
   if (every < 1) throw new UsageError(`--every: expected an integer ≥ 1, found ${every}`);
   if (perLabel < 1) throw new UsageError(`--per-label: expected an integer ≥ 1, found ${perLabel}`);
-  const config = resolveConfig({ flags: { ...envOverrides(), ...configFromFlags(parsed) } });
+  const config = resolveConfig({
+    flags: { ...configFromEnv(Deno.env.toObject()), ...configFromFlags(parsed) },
+  });
   if (!config.supervisedLabels) {
     throw new UsageError(
       "--supervised-labels: expected true (label k must draw digit k), found false",
@@ -75,7 +77,7 @@ async function main(): Promise<void> {
   const points: QualityPoint[] = [];
   while (state.step < config.steps) {
     state.config = { ...state.config, steps: Math.min(state.step + every, config.steps) };
-    await train(state, dataset);
+    await train(state, realSampler(dataset));
     // The same latents at every check (a fixed seed), so checks differ only by training.
     const { accuracy } = await labelCodeAccuracy(state.generator, config, { perLabel, classifier });
     const point = { step: state.step, seconds: state.elapsed, accuracy };

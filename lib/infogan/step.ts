@@ -16,123 +16,17 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { InfoGanConfig } from "./config.ts";
-import { buildDiscriminator, logitsView } from "./discriminator.ts";
-import { buildGenerator, IMAGE_SIZE } from "./generator.ts";
-import { type Dataset, drawBatch } from "../data/mnist.ts";
+import { IMAGE_SIZE } from "./generator.ts";
+import { drawCode, drawLatent, type LatentBatch, latentTensors, oneHot } from "./latent.ts";
 import {
   binaryCrossEntropyFromLogits,
   bookMiLoss,
   categoricalMiLossFromLogits,
   flooredLogStd,
   gaussianNll,
-  miLowerBound,
 } from "./losses.ts";
-import { Optimizer } from "./optimizer.ts";
-import { Random } from "./random.ts";
-
-/** Everything a run needs to continue: models, optimizers, step and RNG. */
-export interface TrainState {
-  config: InfoGanConfig;
-  generator: tf.LayersModel;
-  discriminator: tf.LayersModel;
-  /** The same discriminator with logit outputs, used for the losses. */
-  dLogits: tf.LayersModel;
-  optD: Optimizer;
-  optG: Optimizer;
-  /** Steps completed. */
-  step: number;
-  /** Seconds spent training so far, across resumes. */
-  elapsed: number;
-  /** The run's single random source (noise, codes, data order). */
-  rng: Random;
-}
-
-/** The trainable tf.Variables of a model, in its weight order. */
-export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
-  // LayerVariable.read() returns the underlying tf.Variable.
-  return model.trainableWeights.map((w) => w.read() as tf.Variable);
-}
-
-/** Builds fresh models and optimizers; weights come from `Random(config.seed)`. */
-export function createState(config: InfoGanConfig): TrainState {
-  const rng = new Random(config.seed);
-  const generator = buildGenerator(config, rng);
-  const discriminator = buildDiscriminator(config, rng);
-  const common = { kind: config.optimizer, rho: config.rho, beta1: config.beta1 };
-  return {
-    config,
-    generator,
-    discriminator,
-    dLogits: logitsView(discriminator),
-    optD: new Optimizer(trainableVariables(discriminator), {
-      ...common,
-      lr: config.lrD,
-      decay: config.decayD,
-    }),
-    optG: new Optimizer(trainableVariables(generator), {
-      ...common,
-      lr: config.lrG,
-      decay: config.decayG,
-    }),
-    step: 0,
-    elapsed: 0,
-    rng,
-  };
-}
-
-/** Frees the models' and optimizers' tensors. */
-export function disposeState(state: TrainState): void {
-  state.generator.dispose();
-  state.discriminator.dispose();
-  state.optD.dispose();
-  state.optG.dispose();
-}
-
-/** Generator inputs on the host: noise, one-hot labels and two codes. */
-export interface LatentBatch {
-  z: Float32Array;
-  labels: Uint8Array;
-  code1: Float32Array;
-  code2: Float32Array;
-}
-
-/** Draws the continuous code prior of `config`. */
-export function drawCode(rng: Random, config: InfoGanConfig): number {
-  return config.codeDist === "normal" ? rng.normal(config.codeStd) : rng.uniform(-1, 1);
-}
-
-/** Draws `n` generator inputs: z ~ U(-1, 1), uniform labels, codes from the prior. */
-export function drawLatent(
-  rng: Random,
-  config: InfoGanConfig,
-  options: { n: number },
-): LatentBatch {
-  const { n } = options;
-  const z = rng.fill(n * config.latentSize, (r) => r.uniform(-1, 1));
-  const labels = new Uint8Array(n);
-  for (let i = 0; i < n; i++) labels[i] = rng.int(config.numLabels);
-  const code1 = rng.fill(n, (r) => drawCode(r, config));
-  const code2 = rng.fill(n, (r) => drawCode(r, config));
-  return { z, labels, code1, code2 };
-}
-
-/** Uploads a latent batch as the generator's four input tensors. */
-export function latentTensors(
-  batch: LatentBatch,
-  config: InfoGanConfig,
-): tf.Tensor2D[] {
-  const n = batch.labels.length;
-  return [
-    tf.tensor2d(batch.z, [n, config.latentSize]),
-    oneHot(batch.labels, config.numLabels),
-    tf.tensor2d(batch.code1, [n, 1]),
-    tf.tensor2d(batch.code2, [n, 1]),
-  ];
-}
-
-function oneHot(labels: Uint8Array, k: number): tf.Tensor2D {
-  return tf.tidy(() => tf.oneHot(tf.tensor1d(labels, "int32"), k).toFloat() as tf.Tensor2D);
-}
+import type { Random } from "./random.ts";
+import { trainableVariables, type TrainState } from "./state.ts";
 
 /**
  * The unweighted information terms from Q's outputs [label logits, code1,
@@ -177,6 +71,18 @@ export const METRIC_NAMES = [
 /** How many of {@linkcode METRIC_NAMES} the D step returns; the G step returns the rest. */
 export const D_METRIC_COUNT = 8;
 
+/** Real images drawn for a D step: pixels in [0, 1], image by image, and their labels. */
+export interface RealBatch {
+  images: Float32Array;
+  labels: Uint8Array;
+}
+
+/**
+ * Where a run's real images come from: `n` examples drawn with `rng`. The
+ * loop knows nothing of files; `data/mnist.ts` makes one from a dataset.
+ */
+export type SampleReal = (rng: Random, n: number) => RealBatch;
+
 /** Everything one D step consumes, drawn on the host. */
 export interface DiscriminatorInputs {
   /** Real images in [0, 1], batch·28·28. */
@@ -193,11 +99,11 @@ export interface DiscriminatorInputs {
 /** Draws a D step's inputs from the run's random source, in a fixed order. */
 export function drawDiscriminatorInputs(
   state: TrainState,
-  dataset: Dataset,
+  sampleReal: SampleReal,
 ): DiscriminatorInputs {
   const { config, rng } = state;
   const b = config.batchSize;
-  const real = drawBatch(dataset, rng, { batchSize: b });
+  const real = sampleReal(rng, b);
   const realCode1 = rng.fill(b, (r) => drawCode(r, config));
   const realCode2 = rng.fill(b, (r) => drawCode(r, config));
   const fake = drawLatent(rng, config, { n: b });
@@ -318,8 +224,8 @@ export function generatorStep(state: TrainState, fake: LatentBatch): tf.Tensor1D
 }
 
 /** One full step (D then G); returns the values of {@linkcode METRIC_NAMES}. */
-export function trainStep(state: TrainState, dataset: Dataset): tf.Tensor1D {
-  const d = discriminatorStep(state, drawDiscriminatorInputs(state, dataset));
+export function trainStep(state: TrainState, sampleReal: SampleReal): tf.Tensor1D {
+  const d = discriminatorStep(state, drawDiscriminatorInputs(state, sampleReal));
   // Fresh noise for the generator step, as in the book.
   const g = generatorStep(
     state,
@@ -329,128 +235,4 @@ export function trainStep(state: TrainState, dataset: Dataset): tf.Tensor1D {
   const out = tf.concat([d, g]) as tf.Tensor1D;
   tf.dispose([d, g]);
   return out;
-}
-
-/** One line of `metrics.jsonl`. */
-export interface Metrics {
-  step: number;
-  d_loss: number;
-  d_bce: number;
-  d_label: number;
-  d_code1: number;
-  d_code2: number;
-  d_acc: number;
-  /** Mean D(x) on the real batch (absent in runs logged before it was). */
-  d_real: number;
-  /** Mean D(G(z)) on the fake batch (absent in runs logged before it was). */
-  d_fake: number;
-  g_loss: number;
-  g_bce: number;
-  g_label: number;
-  g_code1: number;
-  g_code2: number;
-  /** MI lower bound L_I = H(c) - CE of the label code on G's fresh fakes. */
-  li: number;
-  lr_d: number;
-  lr_g: number;
-  /** Seconds of training so far, across resumes. */
-  elapsed: number;
-}
-
-/** Thrown when a loss becomes NaN or infinite; nothing is saved after it. */
-export class NonFiniteLossError extends Error {
-  override name = "NonFiniteLossError";
-}
-
-/** Progress reported after every step, without a host sync. */
-export interface Progress {
-  step: number;
-  total: number;
-  elapsed: number;
-  /** The latest synced metrics, if any. */
-  metrics: Metrics | null;
-}
-
-/** Hooks the loop calls; each may be async. */
-export interface TrainCallbacks {
-  onProgress?: (p: Progress) => void;
-  onMetrics?: (m: Metrics) => void | Promise<void>;
-  /** Called at step 0 of a fresh run and every `sampleEvery` steps. */
-  onSample?: (state: TrainState) => void | Promise<void>;
-  /** Called every `checkpointEvery` steps, at the end and on a stop. */
-  onCheckpoint?: (state: TrainState) => void | Promise<void>;
-  /** Polled after each step; true finishes the step, checkpoints and returns. */
-  shouldStop?: () => boolean;
-}
-
-/**
- * Trains from `state.step` to `config.steps`. Metrics are synced (one
- * host read) on log steps and before every checkpoint, and checked for
- * NaN/Inf there, so a checkpoint is only written after finite losses.
- */
-export async function train(
-  state: TrainState,
-  dataset: Dataset,
-  callbacks: TrainCallbacks = {},
-): Promise<void> {
-  const { config } = state;
-  if (state.step === 0) await callbacks.onSample?.(state);
-  let metrics: Metrics | null = null;
-  let lastYield = performance.now();
-  while (state.step < config.steps) {
-    const t0 = performance.now();
-    const lrD = state.optD.currentLr();
-    const lrG = state.optG.currentLr();
-    const values = trainStep(state, dataset);
-    const s = state.step;
-    // A step is synchronous work; signal handlers (and a notebook kernel's
-    // messages) only run when the loop yields. Yield at least every
-    // YIELD_MS, so a stop request is seen after the step it arrived in, not
-    // at the next log step.
-    if (performance.now() - lastYield >= YIELD_MS) {
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      lastYield = performance.now();
-    }
-    const stop = callbacks.shouldStop?.() ?? false;
-    const checkpoint = s % config.checkpointEvery === 0 || s === config.steps || stop;
-    if (s % config.logEvery === 0 || checkpoint) {
-      // Async read: GPU backends cannot read back synchronously in Deno.
-      const v = await values.data();
-      state.elapsed += (performance.now() - t0) / 1000;
-      metrics = toMetrics(v, { step: s, lrD, lrG, state });
-    } else {
-      state.elapsed += (performance.now() - t0) / 1000;
-    }
-    values.dispose();
-    if (metrics && metrics.step === s) await callbacks.onMetrics?.(metrics);
-    callbacks.onProgress?.({ step: s, total: config.steps, elapsed: state.elapsed, metrics });
-    if (s % config.sampleEvery === 0) await callbacks.onSample?.(state);
-    if (checkpoint) await callbacks.onCheckpoint?.(state);
-    if (stop) return;
-  }
-}
-
-/** Longest stretch of steps without yielding to the event loop, in ms. */
-const YIELD_MS = 50;
-
-function toMetrics(
-  v: ArrayLike<number>,
-  options: { step: number; lrD: number; lrG: number; state: TrainState },
-): Metrics {
-  const out: Record<string, number> = { step: options.step };
-  METRIC_NAMES.forEach((name, i) => {
-    if (!Number.isFinite(v[i])) {
-      throw new NonFiniteLossError(
-        `step ${options.step}: loss term ${name} is ${
-          v[i]
-        }; training stopped and the last checkpoint was kept`,
-      );
-    }
-    out[name] = v[i];
-  });
-  out.li = miLowerBound(out.g_label, options.state.config.numLabels);
-  out.lr_d = options.lrD;
-  out.lr_g = options.lrG;
-  out.elapsed = options.state.elapsed;
-  return out as unknown as Metrics;
 }

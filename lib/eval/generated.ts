@@ -1,0 +1,106 @@
+/**
+ * The categorical code, G side: digits generated with each category and
+ * judged by the MNIST classifier, per category and over training.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { classify } from "./classifier.ts";
+import type { LoadedModels } from "../io/checkpoint.ts";
+import { Random } from "../infogan/random.ts";
+import { predict } from "../infogan/sample.ts";
+import { drawLatent } from "../infogan/latent.ts";
+import type { TrainState } from "../infogan/state.ts";
+
+/** Options for {@linkcode generatedAccuracy}. */
+export interface GeneratedAccuracyOptions {
+  /** The judge: an MNIST classifier with softmax output. */
+  classifier: tf.LayersModel;
+  /** category → the digit it should draw. */
+  mapping: readonly number[];
+  /** Generated digits per category. */
+  perCategory: number;
+  /** Source of the noise and continuous codes. */
+  rng: Random;
+}
+
+/** Generated digits and what the classifier made of them. */
+export interface JudgedDigits {
+  /** The category each digit was drawn with. */
+  categories: Uint8Array;
+  /** The digit the classifier saw in each. */
+  digits: Uint8Array;
+}
+
+/** Draws `perCategory` digits per category and classifies them. */
+export async function judgeCategories(
+  generator: tf.LayersModel,
+  config: LoadedModels["config"],
+  options: Omit<GeneratedAccuracyOptions, "mapping">,
+): Promise<JudgedDigits> {
+  const k = config.numLabels;
+  const n = k * options.perCategory;
+  const latent = drawLatent(options.rng, config, { n });
+  for (let i = 0; i < n; i++) latent.labels[i] = i % k;
+  const digits = await classify(options.classifier, await predict(generator, config, latent));
+  return { categories: latent.labels, digits };
+}
+
+/** How many of G's digits the classifier saw as each digit, at one training step. */
+export interface ClassCounts {
+  step: number;
+  /** counts[d]: generated digits judged to be d. */
+  counts: number[];
+}
+
+/**
+ * A training callback that judges `perCategory` fresh digits per category
+ * (the same latents every time, from `seed`) at each sample step and
+ * records how many the classifier sees as each digit: mode coverage over
+ * training. Pass `onSample` to the training loop and read `history`.
+ */
+export function coverageRecorder(
+  classifier: tf.LayersModel,
+  options: { perCategory?: number; seed?: number } = {},
+): { history: ClassCounts[]; onSample: (state: TrainState) => Promise<void> } {
+  const history: ClassCounts[] = [];
+  const onSample = async (state: TrainState) => {
+    const judged = await judgeCategories(state.generator, state.config, {
+      classifier,
+      perCategory: options.perCategory ?? 20,
+      rng: new Random(options.seed ?? 0),
+    });
+    const counts = new Array<number>(10).fill(0);
+    for (const d of judged.digits) counts[d]++;
+    history.push({ step: state.step, counts });
+  };
+  return { history, onSample };
+}
+
+/** Per category, the fraction of its digits judged as `mapping[category]`. */
+export function categoryAccuracy(
+  judged: JudgedDigits,
+  mapping: readonly number[],
+  k: number,
+): number[] {
+  const right = new Array<number>(k).fill(0);
+  const total = new Array<number>(k).fill(0);
+  judged.categories.forEach((c, i) => {
+    total[c]++;
+    if (judged.digits[i] === mapping[c]) right[c]++;
+  });
+  return right.map((r, c) => r / total[c]);
+}
+
+/**
+ * The fraction of generated digits per category that the classifier labels
+ * as `mapping[category]`: "does the label code draw the digit it asks for?"
+ */
+export async function generatedAccuracy(
+  generator: tf.LayersModel,
+  config: LoadedModels["config"],
+  options: GeneratedAccuracyOptions,
+): Promise<number[]> {
+  const judged = await judgeCategories(generator, config, options);
+  return categoryAccuracy(judged, options.mapping, config.numLabels);
+}
