@@ -4,26 +4,27 @@ import { initBackend } from "../lib/backends/select.ts";
 import { loadGenerator } from "../lib/io/checkpoint.ts";
 import { BOOK, ConfigError, PAPER } from "../lib/infogan/config.ts";
 import type { Evaluation } from "../lib/eval/evaluate.ts";
+import { categoryGrid } from "../lib/viz/digit_grids.ts";
 import {
-  categoryGrid,
   envBool,
   envInt,
   freshRunDir,
-  labelCodeAccuracy,
-  LiveTraining,
   notebookConfig,
   NoTrainedModelError,
   pickTrainedRun,
-  pngSize,
-  PRETRAINED_ROOT,
   PROJECT_ROOT,
   runDir,
   runsDir,
   sampleHistory,
   trainRun,
 } from "../lib/notebook.ts";
+import { labelCodeAccuracy } from "../lib/eval/generated.ts";
+import { LiveTraining } from "../lib/viz/live_training.ts";
+import { pngSize } from "../lib/viz/png.ts";
+import { PRETRAINED_ROOT } from "../lib/eval/pretrained.ts";
 import { encodePng } from "../lib/viz/png.ts";
-import { digitGrid, type PlotElement } from "../lib/viz/plot.ts";
+import { digitGrid } from "../lib/viz/images.ts";
+import { type PlotElement } from "../lib/viz/plot.ts";
 import { generate } from "../lib/infogan/sample.ts";
 import { readMetrics } from "../lib/io/run_dir.ts";
 import { createState, disposeState } from "../lib/infogan/state.ts";

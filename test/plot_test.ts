@@ -6,21 +6,12 @@ import { assert, assertEquals, assertMatch, assertStringIncludes, assertThrows }
 import { parseHTML } from "linkedom";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  codeMeasurePlot,
-  coveragePlot,
-  curvePlot,
-  digitGrid,
-  displayable,
-  displayBundle,
-  lossCurves,
-  miBoundPlot,
-  type PlotElement,
-  rhoHeatmap,
-  sweepPlot,
-  toHtml,
-  toSvg,
-} from "../lib/viz/plot.ts";
+import { codeMeasurePlot, rhoHeatmap, sweepPlot } from "../lib/viz/code_plots.ts";
+import { coveragePlot, curvePlot, lossCurves, miBoundPlot } from "../lib/viz/training_plots.ts";
+import { digitGrid } from "../lib/viz/images.ts";
+import { displayable, displayBundle } from "../lib/viz/display.ts";
+import { type PlotElement } from "../lib/viz/plot.ts";
+import { toHtml, toSvg } from "../lib/viz/svg.ts";
 import type { Metrics } from "../lib/infogan/loop.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));

@@ -3,7 +3,8 @@
  * (from its `metrics.jsonl`) with the same helper the notebooks use, as a
  * standalone SVG (or HTML, for an `.html` file). An existing file is replaced.
  */
-import { lossCurves, METRIC_TERMS, type MetricTerm, toHtml, toSvg } from "../viz/plot.ts";
+import { lossCurves, METRIC_TERMS, type MetricTerm } from "../viz/training_plots.ts";
+import { toHtml, toSvg } from "../viz/svg.ts";
 import { readMetrics } from "../io/run_dir.ts";
 import { type FlagSpec, helpText, parseArgs, runMain, UsageError } from "./args.ts";
 

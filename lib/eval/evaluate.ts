@@ -21,7 +21,7 @@
  *   against H(c) = ln 10.
  */
 import * as tf from "@tensorflow/tfjs";
-import { bestMapping, confusion } from "./assignment.ts";
+import { bestMapping, confusion, identityMapping } from "./assignment.ts";
 import { classify } from "./classifier.ts";
 import type { LoadedModels } from "../io/checkpoint.ts";
 import { logitsView } from "../infogan/discriminator.ts";
@@ -185,11 +185,6 @@ export async function evaluate(
     codes: { code1, code2, sweeps: opts.sweeps, values },
     mi,
   };
-}
-
-/** category k → digit k: the mapping of a run trained with real labels. */
-export function identityMapping(k: number): number[] {
-  return Array.from({ length: k }, (_, i) => i);
 }
 
 function mean(xs: readonly number[]): number {

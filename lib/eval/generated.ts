@@ -5,6 +5,9 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { CLASSIFIER_DIR, loadClassifier } from "./classifier.ts";
+import { identityMapping } from "./assignment.ts";
+import type { InfoGanConfig } from "../infogan/config.ts";
 import { classify } from "./classifier.ts";
 import type { LoadedModels } from "../io/checkpoint.ts";
 import { Random } from "../infogan/random.ts";
@@ -103,4 +106,48 @@ export async function generatedAccuracy(
 ): Promise<number[]> {
   const judged = await judgeCategories(generator, config, options);
   return categoryAccuracy(judged, options.mapping, config.numLabels);
+}
+
+/** What {@linkcode labelCodeAccuracy} measured. */
+export interface LabelCodeAccuracy {
+  /** Fraction of all generated digits the classifier labels as their label code. */
+  accuracy: number;
+  /** The same per label code, 0 first. */
+  perDigit: number[];
+  /** Digits generated per label code. */
+  perLabel: number;
+}
+
+/**
+ * Does label code d draw digit d? Generates `perLabel` digits per label code
+ * (noise and codes from the prior, seeded) and has the shipped MNIST
+ * classifier judge them. For runs trained with real labels only: an
+ * unsupervised run's categories are scored by `evaluate`'s Hungarian mapping.
+ */
+export async function labelCodeAccuracy(
+  generator: tf.LayersModel,
+  config: InfoGanConfig,
+  options: { perLabel?: number; seed?: number; classifier?: tf.LayersModel } = {},
+): Promise<LabelCodeAccuracy> {
+  if (!config.supervisedLabels) {
+    throw new RangeError(
+      "labelCodeAccuracy: expected a run trained with supervisedLabels: true, found false; " +
+        "score unsupervised runs with evaluate (Hungarian mapping)",
+    );
+  }
+  const perLabel = options.perLabel ?? 50;
+  // The shipped classifier, unless the caller passes one it has loaded (and keeps).
+  const classifier = options.classifier ?? (await loadClassifier(CLASSIFIER_DIR)).model;
+  try {
+    const perDigit = await generatedAccuracy(generator, config, {
+      classifier,
+      mapping: identityMapping(config.numLabels),
+      perCategory: perLabel,
+      rng: new Random(options.seed ?? 1234),
+    });
+    const accuracy = perDigit.reduce((a, b) => a + b, 0) / perDigit.length;
+    return { accuracy, perDigit, perLabel };
+  } finally {
+    if (!options.classifier) classifier.dispose();
+  }
 }

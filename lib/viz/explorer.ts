@@ -15,7 +15,7 @@
  */
 import type { InfoGanConfig } from "../infogan/config.ts";
 import type { Evaluation } from "../eval/evaluate.ts";
-import type { RawHtml } from "./plot.ts";
+import type { RawHtml } from "./display.ts";
 
 /** A generator serialized as tfjs model files (float16 keeps the page small). */
 export interface SerializedModel {

@@ -141,3 +141,12 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
   return out;
 }
+
+/** Width and height of PNG bytes, from the IHDR chunk. */
+export function pngSize(png: Uint8Array): { width: number; height: number } {
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  if (png.length < 24 || view.getUint32(12) !== 0x49484452) {
+    throw new RangeError("pngSize(): expected PNG bytes starting with an IHDR chunk");
+  }
+  return { width: view.getUint32(16), height: view.getUint32(20) };
+}
