@@ -4,15 +4,14 @@ import { join } from "node:path";
 import { initBackend } from "../lib/backends/select.ts";
 import {
   CheckpointError,
-  exportWeights,
   loadCheckpoint,
   loadGenerator,
   loadModels,
   resolveCheckpoint,
   saveCheckpoint,
-  toFloat16,
-  toUint8,
 } from "../lib/io/checkpoint.ts";
+import { exportWeights } from "../lib/io/export_weights.ts";
+import { toFloat16, toUint8 } from "../lib/io/model_files.ts";
 import { exists, sha256Hex } from "../lib/io/fs.ts";
 import { createState, disposeState, type TrainState } from "../lib/infogan/state.ts";
 import { train } from "../lib/infogan/loop.ts";

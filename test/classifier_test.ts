@@ -1,15 +1,8 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { join } from "node:path";
 import { initBackend } from "../lib/backends/select.ts";
-import { CheckpointError } from "../lib/io/checkpoint.ts";
-import {
-  accuracy,
-  buildClassifier,
-  classify,
-  loadClassifier,
-  saveClassifier,
-  trainClassifier,
-} from "../lib/eval/classifier.ts";
+import { accuracy, buildClassifier, classify, trainClassifier } from "../lib/eval/classifier.ts";
+import { ClassifierError, loadClassifier, saveClassifier } from "../lib/eval/classifier_files.ts";
 import { loadDataset } from "../lib/data/mnist.ts";
 import { Random } from "../lib/infogan/random.ts";
 import { smallMnist } from "./helpers.ts";
@@ -51,12 +44,12 @@ Deno.test("trainClassifier() learns from 512 images and saveClassifier()/loadCla
   // Damage is refused with the file named.
   const bytes = await Deno.readFile(join(dir, "weights.bin"));
   await Deno.writeFile(join(dir, "weights.bin"), bytes.subarray(0, bytes.length - 4));
-  await assertRejects(() => loadClassifier(dir), CheckpointError, "weights.bin: expected");
+  await assertRejects(() => loadClassifier(dir), ClassifierError, "weights.bin: expected");
   await Deno.writeTextFile(join(dir, "classifier.json"), "{");
-  await assertRejects(() => loadClassifier(dir), CheckpointError, "classifier.json");
+  await assertRejects(() => loadClassifier(dir), ClassifierError, "classifier.json");
   await assertRejects(
     () => loadClassifier(join(dir, "missing")),
-    CheckpointError,
+    ClassifierError,
     "deno task classifier",
   );
   model.dispose();

@@ -9,14 +9,8 @@ import {
 } from "@std/assert";
 import { gzipSync } from "node:zlib";
 import { fromFileUrl, join } from "@std/path";
-import {
-  encodeIdx,
-  type IdxArray,
-  IdxError,
-  parseIdx,
-  readIdx,
-  writeIdx,
-} from "../lib/data/idx.ts";
+import { encodeIdx, type IdxArray, IdxError, parseIdx, readIdx } from "../lib/data/idx.ts";
+import { writeIdx } from "../lib/io/idx_write.ts";
 
 /** Builds IDX bytes by hand, independently of encodeIdx(). */
 function rawIdx(

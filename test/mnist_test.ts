@@ -9,7 +9,8 @@ import {
 import { installCommand } from "../lib/setup/system.ts";
 import { gzipSync } from "node:zlib";
 import { join } from "@std/path";
-import { encodeIdx, IdxError, writeIdx } from "../lib/data/idx.ts";
+import { encodeIdx, IdxError } from "../lib/data/idx.ts";
+import { writeIdx } from "../lib/io/idx_write.ts";
 import { DataError, type Dataset, drawBatch, loadDataset } from "../lib/data/mnist.ts";
 import { Random } from "../lib/infogan/random.ts";
 

@@ -4,13 +4,8 @@
  * one below --min-accuracy.
  */
 import { initBackend } from "../backends/select.ts";
-import {
-  CLASSIFIER_DEFAULTS,
-  CLASSIFIER_DIR,
-  type ClassifierConfig,
-  saveClassifier,
-  trainClassifier,
-} from "../eval/classifier.ts";
+import { CLASSIFIER_DEFAULTS, type ClassifierConfig, trainClassifier } from "../eval/classifier.ts";
+import { CLASSIFIER_DIR, saveClassifier } from "../eval/classifier_files.ts";
 import { loadDataset } from "../data/mnist.ts";
 import { type FlagSpec, helpText, parseArgs, runMain, UsageError } from "./args.ts";
 import { parseBackend } from "./flags.ts";

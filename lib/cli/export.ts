@@ -23,15 +23,14 @@
  * Everything is written to `DIR.tmp` and swapped in at the end, so a failed
  * export leaves the previous folder as it was.
  */
+import { cp } from "node:fs/promises";
 import { join } from "node:path";
+import { swapFolder } from "../io/folder.ts";
+import { writeAtomic, writeTextAtomic } from "../io/atomic.ts";
 import { initBackend } from "../backends/select.ts";
-import {
-  exportWeights,
-  loadGenerator,
-  readCheckpointState,
-  resolveCheckpoint,
-  type WeightPrecision,
-} from "../io/checkpoint.ts";
+import { exportWeights } from "../io/export_weights.ts";
+import { loadGenerator, readCheckpointState, resolveCheckpoint } from "../io/checkpoint.ts";
+import { type WeightPrecision } from "../io/model_files.ts";
 import { FIELD_NAMES, flagName, type InfoGanConfig, PRESETS } from "../infogan/config.ts";
 import { formatEvaluation, summarizeMetrics } from "../eval/report.ts";
 import { encodePng } from "../viz/png.ts";
@@ -118,24 +117,30 @@ async function main(): Promise<void> {
   }
   const { generator, config, step } = await loadGenerator(dir);
   try {
-    await Deno.writeTextFile(join(dir, "config.json"), JSON.stringify(config, null, 2) + "\n");
-    await Deno.copyFile(join(runDir, "metrics.jsonl"), join(dir, "metrics.jsonl"));
+    await writeTextAtomic(join(dir, "config.json"), JSON.stringify(config, null, 2) + "\n");
+    await writeAtomic(
+      join(dir, "metrics.jsonl"),
+      await Deno.readFile(join(runDir, "metrics.jsonl")),
+    );
     const summary = {
       ...summarizeMetrics(metrics, config.numLabels),
       baseline: baselineMetrics && summarizeMetrics(baselineMetrics, config.numLabels),
     };
-    await Deno.writeTextFile(
+    await writeTextAtomic(
       join(dir, "metrics-summary.json"),
       JSON.stringify(summary, null, 2) + "\n",
     );
     if (baseline !== undefined) {
-      await Deno.copyFile(join(baseline, "metrics.jsonl"), join(dir, "baseline-metrics.jsonl"));
+      await writeAtomic(
+        join(dir, "baseline-metrics.jsonl"),
+        await Deno.readFile(join(baseline, "metrics.jsonl")),
+      );
     }
     await Deno.mkdir(join(dir, "gallery"), { recursive: true });
     for (const code of [1, 2] as const) {
       const s = await sweep(generator, config, { code, values: [...SAMPLE_VALUES], seed: 0 });
       const grid = tile(s.images, s);
-      await Deno.writeFile(join(dir, "gallery", `c${code}.png`), encodePng(grid.pixels, grid));
+      await writeAtomic(join(dir, "gallery", `c${code}.png`), encodePng(grid.pixels, grid));
     }
   } finally {
     generator.dispose();
@@ -164,10 +169,13 @@ async function main(): Promise<void> {
     "",
   ];
   if (v["with-resume"]) {
-    await copyDir(ckpt, join(dir, "resume", "checkpoint"));
+    await cp(ckpt, join(dir, "resume", "checkpoint"), { recursive: true });
     // A live run may swap its checkpoint mid-copy: check what was copied.
     await readCheckpointState(join(dir, "resume", "checkpoint"));
-    await Deno.copyFile(join(runDir, "metrics.jsonl"), join(dir, "resume", "metrics.jsonl"));
+    await writeAtomic(
+      join(dir, "resume", "metrics.jsonl"),
+      await Deno.readFile(join(runDir, "metrics.jsonl")),
+    );
     commands.push(
       `To continue training from step ${step} (the config allows ${config.steps}):`,
       "",
@@ -178,9 +186,8 @@ async function main(): Promise<void> {
       "",
     );
   }
-  await Deno.writeTextFile(join(dir, "COMMANDS.md"), commands.join("\n"));
-  await Deno.remove(out, { recursive: true }).catch(() => {});
-  await Deno.rename(dir, out);
+  await writeTextAtomic(join(dir, "COMMANDS.md"), commands.join("\n"));
+  await swapFolder(dir, out);
   console.log(table);
   console.log(`\nwrote ${out}`);
 }
@@ -188,23 +195,12 @@ async function main(): Promise<void> {
 /** Evaluates the export in `dir` and writes evaluation.json and .txt; returns the table. */
 async function writeEvaluation(dir: string): Promise<string> {
   const evaluation = await evaluateCheckpoint(dir);
-  await Deno.writeTextFile(
+  await writeTextAtomic(
     join(dir, "evaluation.json"),
     JSON.stringify(evaluation, null, 2) + "\n",
   );
   const table = formatEvaluation(evaluation);
-  await Deno.writeTextFile(join(dir, "evaluation.txt"), table + "\n");
+  await writeTextAtomic(join(dir, "evaluation.txt"), table + "\n");
   return table;
 }
-
-/** Copies a folder tree (a checkpoint) file by file. */
-async function copyDir(from: string, to: string): Promise<void> {
-  await Deno.mkdir(to, { recursive: true });
-  for await (const entry of Deno.readDir(from)) {
-    const [a, b] = [join(from, entry.name), join(to, entry.name)];
-    if (entry.isDirectory) await copyDir(a, b);
-    else await Deno.copyFile(a, b);
-  }
-}
-
 if (import.meta.main) await runMain(main);

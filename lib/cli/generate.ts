@@ -7,7 +7,7 @@ import { IMAGE_SIZE } from "../infogan/generator.ts";
 import { join } from "node:path";
 import { initBackend } from "../backends/select.ts";
 import { loadGenerator } from "../io/checkpoint.ts";
-import { writeIdx } from "../data/idx.ts";
+import { writeIdx } from "../io/idx_write.ts";
 import { describeField } from "../infogan/config.ts";
 import { generate } from "../infogan/sample.ts";
 import { type FlagSpec, helpText, parseArgs, runMain, UsageError } from "./args.ts";

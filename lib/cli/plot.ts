@@ -6,6 +6,7 @@
 import { lossCurves, METRIC_TERMS, type MetricTerm } from "../viz/training_plots.ts";
 import { toHtml, toSvg } from "../viz/svg.ts";
 import { readMetrics } from "../io/run_dir.ts";
+import { writeAtomic } from "../io/atomic.ts";
 import { type FlagSpec, helpText, parseArgs, runMain, UsageError } from "./args.ts";
 
 const SPECS: Record<string, FlagSpec> = {
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
   const text = /\.svg$/i.test(out)
     ? toSvg(element)
     : `<!DOCTYPE html>\n<meta charset="utf-8">\n${toHtml(element)}\n`;
-  await Deno.writeTextFile(out, text);
+  await writeAtomic(out, new TextEncoder().encode(text));
   console.error(`wrote ${out} (${metrics.length} points per term: ${terms.join(", ")})`);
 }
 

@@ -11,7 +11,7 @@
 import { initBackend } from "../backends/select.ts";
 import { configFromEnv, resolveConfig } from "../infogan/config.ts";
 import { loadDataset, realSampler } from "../data/mnist.ts";
-import { CLASSIFIER_DIR, loadClassifier } from "../eval/classifier.ts";
+import { CLASSIFIER_DIR, loadClassifier } from "../eval/classifier_files.ts";
 import { labelCodeAccuracy } from "../eval/generated.ts";
 import { createState, disposeState } from "../infogan/state.ts";
 import { train } from "../infogan/loop.ts";

@@ -10,7 +10,7 @@
  */
 import { join } from "node:path";
 import { initBackend } from "../backends/select.ts";
-import { loadCheckpoint, readCheckpointState, resolveCheckpoint } from "../io/checkpoint.ts";
+import { loadCheckpoint, readCheckpoint, resolveCheckpoint } from "../io/checkpoint.ts";
 import { configFromEnv, type InfoGanConfig, resolveConfig } from "../infogan/config.ts";
 import { type Dataset, loadDataset } from "../data/mnist.ts";
 import { existingRunFile, trainInRunDir } from "../io/run_dir.ts";
@@ -123,11 +123,11 @@ async function loadCheckpointAfterBackend(
   ckpt: string,
   overrides: Partial<InfoGanConfig>,
 ): Promise<TrainState> {
-  // Verified read: a damaged state.json is reported naming the file.
-  const meta = await readCheckpointState(ckpt);
-  const backend = await initBackend(overrides.backend ?? meta.config.backend);
+  // Read and verified once: a damaged file is reported naming it.
+  const read = await readCheckpoint(ckpt);
+  const backend = await initBackend(overrides.backend ?? read.meta.config.backend);
   console.error(`backend: ${backend}`);
-  const state = await loadCheckpoint(ckpt, { overrides });
+  const state = await loadCheckpoint(ckpt, { overrides, read });
   console.error(`resuming ${ckpt} at step ${state.step} of ${state.config.steps}`);
   return state;
 }

@@ -19,7 +19,6 @@
  * @module
  */
 import { gunzipSync } from "node:zlib";
-import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** An n-dimensional array read from, or to be written to, an IDX file. */
@@ -224,8 +223,8 @@ export function parseIdx(
  * bytes.length; // 4 + 2 * 4 + 4 = 16
  * ```
  */
-export function encodeIdx(arr: IdxArray): Uint8Array {
-  return encodeNamed(arr, "encodeIdx()");
+export function encodeIdx(arr: IdxArray, options: { name?: string } = {}): Uint8Array {
+  return encodeNamed(arr, options.name ?? "encodeIdx()");
 }
 
 /**
@@ -254,35 +253,6 @@ export async function readIdx(
   }
   return parseIdx(bytes, { name, dims: options.dims });
 }
-
-/**
- * Writes an array as an uncompressed IDX file, atomically: the bytes go to a
- * temporary file in the same folder, which is then renamed over `path`, so a
- * reader never sees a half-written file.
- *
- * @throws {IdxError} when the array is invalid (see {@linkcode encodeIdx}).
- */
-export async function writeIdx(
-  path: string | URL,
-  arr: IdxArray,
-): Promise<void> {
-  const target = displayPath(path);
-  const bytes = encodeNamed(arr, target);
-  const temp = join(
-    dirname(target),
-    `.${basename(target)}.${Deno.pid}.${Date.now()}.${++tempCounter}.tmp`,
-  );
-  try {
-    await Deno.writeFile(temp, bytes);
-    await Deno.rename(temp, target);
-  } catch (err) {
-    await Deno.remove(temp).catch(() => {});
-    throw err;
-  }
-}
-
-/** Makes temporary names unique within this process. */
-let tempCounter = 0;
 
 function encodeNamed(arr: IdxArray, name: string): Uint8Array {
   if (arr === null || typeof arr !== "object") {

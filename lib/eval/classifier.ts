@@ -11,26 +11,11 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { IMAGE_SIZE } from "../infogan/generator.ts";
-import { join } from "node:path";
-import {
-  CheckpointError,
-  type FileDigests,
-  loadModelWeights,
-  serializeModel,
-  verifyFiles,
-} from "../io/checkpoint.ts";
 import { initWeights } from "../infogan/init.ts";
 import type { Dataset } from "../data/mnist.ts";
 import { Optimizer } from "../infogan/optimizer.ts";
 import { Random } from "../infogan/random.ts";
 import { trainableVariables } from "../infogan/state.ts";
-import { PROJECT_ROOT, sha256Hex } from "../io/fs.ts";
-
-/** Where the shipped classifier lives. */
-export const CLASSIFIER_DIR: string = join(PROJECT_ROOT, "data", "classifier");
-
-/** Identifies the format of `classifier.json`. */
-export const CLASSIFIER_FORMAT = "infogan-classifier/1";
 
 /** Training settings of the classifier. */
 export interface ClassifierConfig {
@@ -51,18 +36,6 @@ export const CLASSIFIER_DEFAULTS: ClassifierConfig = {
   batchSize: 64,
   lr: 1e-3,
 };
-
-/** The contents of `classifier.json`. */
-export interface ClassifierInfo {
-  format: string;
-  config: ClassifierConfig;
-  /** Accuracy on the 10 000 MNIST test images. */
-  testAccuracy: number;
-  /** The command that trained it. */
-  command: string;
-  /** Byte size and SHA-256 of `model.json` and `weights.bin`. */
-  files: FileDigests;
-}
 
 /** Builds the classifier with weights drawn from `rng`; outputs logits. */
 export function buildClassifier(rng: Random): tf.LayersModel {
@@ -219,60 +192,4 @@ export async function accuracy(model: tf.LayersModel, ds: Dataset): Promise<numb
   let right = 0;
   for (let i = 0; i < ds.count; i++) if (pred[i] === ds.labels[i]) right++;
   return right / ds.count;
-}
-
-/** Writes the classifier and its `classifier.json` to `dir`. */
-export async function saveClassifier(
-  model: tf.LayersModel,
-  dir: string,
-  info: Omit<ClassifierInfo, "format" | "files">,
-): Promise<void> {
-  await Deno.mkdir(dir, { recursive: true });
-  const files = await serializeModel(model);
-  const digests: FileDigests = {};
-  for (
-    const [name, bytes] of [["model.json", files.json], ["weights.bin", files.weights]] as const
-  ) {
-    await Deno.writeFile(join(dir, name), bytes);
-    digests[name] = { bytes: bytes.length, sha256: await sha256Hex(bytes) };
-  }
-  const full: ClassifierInfo = { format: CLASSIFIER_FORMAT, ...info, files: digests };
-  await Deno.writeTextFile(join(dir, "classifier.json"), JSON.stringify(full, null, 2) + "\n");
-}
-
-/**
- * Loads the classifier in `dir` (default: the shipped one), checking the
- * digests in `classifier.json` first. Throws {@linkcode CheckpointError}
- * naming the file on anything missing or damaged.
- */
-export async function loadClassifier(
-  dir: string = CLASSIFIER_DIR,
-): Promise<{ model: tf.LayersModel; info: ClassifierInfo }> {
-  const infoPath = join(dir, "classifier.json");
-  let info: ClassifierInfo;
-  try {
-    info = JSON.parse(await Deno.readTextFile(infoPath));
-  } catch (e) {
-    throw new CheckpointError(
-      `${infoPath}: expected the classifier's JSON description, found ${
-        e instanceof Deno.errors.NotFound
-          ? "no file"
-          : `an unreadable file (${(e as Error).message})`
-      }; train one with \`deno task classifier\``,
-    );
-  }
-  if (info?.format !== CLASSIFIER_FORMAT || typeof info.files !== "object") {
-    throw new CheckpointError(
-      `${infoPath}: expected format ${CLASSIFIER_FORMAT}, found ${JSON.stringify(info?.format)}`,
-    );
-  }
-  const model = buildClassifier(new Random(0));
-  try {
-    await verifyFiles(dir, info.files, ["model.json", "weights.bin"], infoPath);
-    await loadModelWeights(model, dir);
-  } catch (e) {
-    model.dispose();
-    throw e;
-  }
-  return { model, info };
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { CLASSIFIER_DIR, loadClassifier } from "./classifier.ts";
+import { CLASSIFIER_DIR, loadClassifier } from "./classifier_files.ts";
 import { loadModels } from "../io/checkpoint.ts";
 import { evaluate, type Evaluation } from "./evaluate.ts";
 import { loadDataset } from "../data/mnist.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { CLASSIFIER_DIR, loadClassifier } from "./classifier.ts";
+import { CLASSIFIER_DIR, loadClassifier } from "./classifier_files.ts";
 import { identityMapping } from "./assignment.ts";
 import type { InfoGanConfig } from "../infogan/config.ts";
 import { classify } from "./classifier.ts";

@@ -6,6 +6,7 @@
  * @module
  */
 import { join } from "node:path";
+import { resolveFolder } from "../io/folder.ts";
 import { exists, isDir, PROJECT_ROOT } from "../io/fs.ts";
 import { type Evaluation } from "../eval/evaluate.ts";
 import { readEvaluation } from "../eval/evaluation_file.ts";
@@ -44,8 +45,9 @@ export async function readPretrained(
   name: string,
   root: string = PRETRAINED_ROOT,
 ): Promise<Pretrained | null> {
-  const dir = join(root, name);
-  if (!(await isDir(dir))) return null;
+  // After a crash mid-export the previous folder is still whole, as <name>.old.
+  const dir = await resolveFolder(join(root, name));
+  if (dir === null || !(await isDir(dir))) return null;
   const evaluation = await shippedEvaluation(dir);
   const baselinePath = join(dir, "baseline-metrics.jsonl");
   const baseline = (await exists(baselinePath)) ? await readMetrics(baselinePath) : null;

@@ -7,7 +7,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { type ModelFiles, serializeModel } from "./checkpoint.ts";
+import { type ModelFiles, serializeModel } from "./model_files.ts";
 import { PROJECT_ROOT } from "./fs.ts";
 
 /** The browser build of tfjs that the page inlines. */

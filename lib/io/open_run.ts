@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { CheckpointError, loadCheckpoint, resolveCheckpoint } from "../io/checkpoint.ts";
+import { CheckpointError, loadCheckpoint, resolveCheckpoint } from "./checkpoint.ts";
 import { type InfoGanConfig } from "../infogan/config.ts";
 import { readMetrics } from "../io/run_dir.ts";
 import { createState, type TrainState } from "../infogan/state.ts";

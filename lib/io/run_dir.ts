@@ -12,6 +12,9 @@
  * @module
  */
 import { join } from "node:path";
+import { writeAtomic, writeTextAtomic } from "./atomic.ts";
+import { readText } from "./fs.ts";
+import { parseJsonLines } from "./json_file.ts";
 import { saveCheckpoint } from "./checkpoint.ts";
 import { type Dataset, realSampler } from "../data/mnist.ts";
 import { type Metrics, train, type TrainCallbacks } from "../infogan/loop.ts";
@@ -44,23 +47,11 @@ export function samplePath(dir: string, step: number): string {
 export async function prepareRunDir(dir: string, state: TrainState): Promise<void> {
   await Deno.mkdir(join(dir, "samples"), { recursive: true });
   const path = join(dir, "metrics.jsonl");
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch {
-    return;
-  }
-  const kept = text.split("\n").filter((line) => {
-    if (line.trim() === "") return false;
-    try {
-      return JSON.parse(line).step <= state.step;
-    } catch {
-      return false; // a line cut short by a kill
-    }
-  });
-  const tmp = `${path}.tmp`;
-  await Deno.writeTextFile(tmp, kept.map((l) => l + "\n").join(""));
-  await Deno.rename(tmp, path);
+  const text = await readText(path);
+  if (text === null) return;
+  const kept = parseJsonLines(text, path, { error: RunDirError })
+    .filter(({ value }) => typeof value.step === "number" && value.step <= state.step);
+  await writeTextAtomic(path, kept.map(({ value }) => JSON.stringify(value) + "\n").join(""));
 }
 
 /**
@@ -84,7 +75,7 @@ export async function trainInRunDir(
   const extra = options.callbacks ?? {};
   await prepareRunDir(dir, state);
   const versions = await runVersions();
-  await Deno.writeTextFile(
+  await writeTextAtomic(
     join(dir, "config.json"),
     JSON.stringify({ config: state.config, versions }, null, 2) + "\n",
   );
@@ -97,7 +88,7 @@ export async function trainInRunDir(
         await extra.onMetrics?.(m);
       },
       onSample: async (s) => {
-        await Deno.writeFile(samplePath(dir, s.step), await options.samplePng(s));
+        await writeAtomic(samplePath(dir, s.step), await options.samplePng(s));
         await extra.onSample?.(s);
       },
       onCheckpoint: async (s) => {
@@ -126,43 +117,22 @@ export async function readMetrics(path: string): Promise<Metrics[]> {
     throw new RunDirError(`${path}: no such run folder or metrics file`);
   }
   const file = stat.isDirectory ? join(path, "metrics.jsonl") : path;
-  let text: string;
-  try {
-    text = await Deno.readTextFile(file);
-  } catch {
+  const text = await readText(file);
+  if (text === null) {
     throw new RunDirError(
       `${file}: missing; expected a run folder written by \`deno task train\` or a notebook`,
     );
   }
-  // The last piece is "" after a final newline, or a line cut short: skip it.
-  const complete = text.split("\n").slice(0, -1);
-  const out: Metrics[] = [];
-  complete.forEach((line, i) => {
-    if (line.trim() === "") return;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      throw new RunDirError(`${file}:${i + 1}: expected a JSON object, found ${clip(line)}`);
-    }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      throw new RunDirError(`${file}:${i + 1}: expected a JSON object, found ${clip(line)}`);
-    }
-    const obj = value as Record<string, unknown>;
+  return parseJsonLines(text, file, { error: RunDirError }).map(({ line, value }) => {
     for (const key of REQUIRED_METRICS) {
-      if (typeof obj[key] !== "number" || !Number.isFinite(obj[key])) {
+      if (typeof value[key] !== "number" || !Number.isFinite(value[key])) {
         throw new RunDirError(
-          `${file}:${i + 1}: expected a finite number in "${key}", found ${
-            JSON.stringify(obj[key]) ?? "nothing"
+          `${file}:${line}: expected a finite number in "${key}", found ${
+            JSON.stringify(value[key]) ?? "nothing"
           }`,
         );
       }
     }
-    out.push(obj as unknown as Metrics);
+    return value as unknown as Metrics;
   });
-  return out;
-}
-
-function clip(text: string): string {
-  return JSON.stringify(text.length > 60 ? text.slice(0, 60) + "…" : text);
 }
