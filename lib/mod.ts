@@ -4,6 +4,9 @@
  * @module
  */
 export * from "./infogan/config.ts";
+export * from "./infogan/presets.ts";
+export * from "./infogan/config_schema.ts";
+export * from "./infogan/values.ts";
 export * from "./infogan/random.ts";
 export * from "./data/idx.ts";
 export * from "./io/idx_write.ts";

@@ -18,13 +18,9 @@ import { join } from "node:path";
 import { exists, PROJECT_ROOT } from "./io/fs.ts";
 import { type Evaluation } from "./eval/evaluate.ts";
 import { resolveCheckpoint } from "./io/checkpoint.ts";
-import {
-  configFromEnv,
-  type InfoGanConfig,
-  type PresetName,
-  PRESETS,
-  validateConfig,
-} from "./infogan/config.ts";
+import { configFromEnv, validateConfig } from "./infogan/config_schema.ts";
+import { type InfoGanConfig, type PresetName } from "./infogan/config.ts";
+import { PRESETS } from "./infogan/presets.ts";
 import type { Dataset } from "./data/mnist.ts";
 import { pngImage } from "./viz/images.ts";
 import { type PlotElement } from "./viz/plot.ts";

@@ -18,7 +18,7 @@ import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { wasmDistUrl } from "../lib/backends/select.ts";
-import { resolveConfig } from "../lib/infogan/config.ts";
+import { resolveConfig } from "../lib/infogan/config_schema.ts";
 import { loadDataset, realSampler } from "../lib/data/mnist.ts";
 import { createState, disposeState } from "../lib/infogan/state.ts";
 import { trainStep } from "../lib/infogan/step.ts";

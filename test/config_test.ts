@@ -1,15 +1,7 @@
 import { assertEquals, assertThrows } from "@std/assert";
-import {
-  BOOK,
-  ConfigError,
-  envName,
-  flagName,
-  LESSON,
-  PAPER,
-  QUICK,
-  resolveConfig,
-  validateConfig,
-} from "../lib/infogan/config.ts";
+import { BOOK, LESSON, PAPER, QUICK } from "../lib/infogan/presets.ts";
+import { ConfigError } from "../lib/infogan/config.ts";
+import { envName, flagName, resolveConfig, validateConfig } from "../lib/infogan/config_schema.ts";
 
 Deno.test("BOOK preset is the seed exactly", () => {
   assertEquals(

@@ -13,7 +13,8 @@ import { categoryButtons, codeLabels } from "../lib/viz/explorer.ts";
 import { exists } from "../lib/io/fs.ts";
 import { readIdx } from "../lib/data/idx.ts";
 import { Random } from "../lib/infogan/random.ts";
-import { PAPER, resolveConfig } from "../lib/infogan/config.ts";
+import { PAPER } from "../lib/infogan/presets.ts";
+import { resolveConfig } from "../lib/infogan/config_schema.ts";
 import type { ExplorerReport } from "./explorer_driver.ts";
 import { CHROMIUM, ROOT } from "./lab_helpers.ts";
 

@@ -1,5 +1,6 @@
 /** Shared fixtures for the tests: a tiny config and a small real dataset. */
-import { type InfoGanConfig, resolveConfig } from "../lib/infogan/config.ts";
+import { type InfoGanConfig } from "../lib/infogan/config.ts";
+import { resolveConfig } from "../lib/infogan/config_schema.ts";
 import { type Dataset, loadDataset } from "../lib/data/mnist.ts";
 
 /** The book's algorithm at a size that trains in milliseconds per step. */

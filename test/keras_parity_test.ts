@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { initBackend } from "../lib/backends/select.ts";
 import { saveCheckpoint } from "../lib/io/checkpoint.ts";
-import { resolveConfig } from "../lib/infogan/config.ts";
+import { resolveConfig } from "../lib/infogan/config_schema.ts";
 import { createState, disposeState } from "../lib/infogan/state.ts";
 import { discriminatorStep, drawDiscriminatorInputs, generatorStep } from "../lib/infogan/step.ts";
 import { drawLatent, latentTensors } from "../lib/infogan/latent.ts";

@@ -2,7 +2,8 @@ import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { join } from "node:path";
 import { initBackend } from "../lib/backends/select.ts";
 import { loadGenerator } from "../lib/io/checkpoint.ts";
-import { BOOK, ConfigError, PAPER } from "../lib/infogan/config.ts";
+import { BOOK, PAPER } from "../lib/infogan/presets.ts";
+import { ConfigError } from "../lib/infogan/config.ts";
 import type { Evaluation } from "../lib/eval/evaluate.ts";
 import { categoryGrid } from "../lib/viz/digit_grids.ts";
 import {

@@ -8,10 +8,10 @@ import {
   FIELD_NAMES,
   FIELDS,
   flagName,
-  type InfoGanConfig,
   parseField,
-  PRESETS,
-} from "../infogan/config.ts";
+} from "../infogan/config_schema.ts";
+import { type InfoGanConfig } from "../infogan/config.ts";
+import { PRESETS } from "../infogan/presets.ts";
 
 /** A command-line usage error (exit code 2). */
 export class UsageError extends Error {

@@ -1,5 +1,6 @@
 /** Flags and outputs shared by the commands. */
-import { type BackendName, parseField } from "../infogan/config.ts";
+import { type BackendName } from "../infogan/config.ts";
+import { parseField } from "../infogan/config_schema.ts";
 import { writeAtomic } from "../io/atomic.ts";
 
 /** Validates a --backend value (default: INFOGAN_BACKEND, else auto). */

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { initBackend } from "../backends/select.ts";
 import { loadGenerator } from "../io/checkpoint.ts";
 import { writeIdx } from "../io/idx_write.ts";
-import { describeField } from "../infogan/config.ts";
+import { describeField } from "../infogan/config_schema.ts";
 import { generate } from "../infogan/sample.ts";
 import { type FlagSpec, helpText, parseArgs, runMain, UsageError } from "./args.ts";
 import { parseBackend } from "./flags.ts";

@@ -1,7 +1,7 @@
 /** `deno task sweep`: a grid of one continuous code's sweep for one digit. */
 import { initBackend } from "../backends/select.ts";
 import { loadGenerator } from "../io/checkpoint.ts";
-import { describeField } from "../infogan/config.ts";
+import { describeField } from "../infogan/config_schema.ts";
 import { encodePng } from "../viz/png.ts";
 import { linspace, sweep, tile } from "../infogan/sample.ts";
 import { type FlagSpec, helpText, parseArgs, runMain, UsageError } from "./args.ts";

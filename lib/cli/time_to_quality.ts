@@ -9,7 +9,7 @@
  * lesson preset was chosen comes from these runs.
  */
 import { initBackend } from "../backends/select.ts";
-import { configFromEnv, resolveConfig } from "../infogan/config.ts";
+import { configFromEnv, resolveConfig } from "../infogan/config_schema.ts";
 import { loadDataset, realSampler } from "../data/mnist.ts";
 import { CLASSIFIER_DIR, loadClassifier } from "../eval/classifier_files.ts";
 import { labelCodeAccuracy } from "../eval/generated.ts";

@@ -11,7 +11,8 @@
 import { join } from "node:path";
 import { initBackend } from "../backends/select.ts";
 import { loadCheckpoint, readCheckpoint, resolveCheckpoint } from "../io/checkpoint.ts";
-import { configFromEnv, type InfoGanConfig, resolveConfig } from "../infogan/config.ts";
+import { configFromEnv, resolveConfig } from "../infogan/config_schema.ts";
+import { type InfoGanConfig } from "../infogan/config.ts";
 import { type Dataset, loadDataset } from "../data/mnist.ts";
 import { existingRunFile, trainInRunDir } from "../io/run_dir.ts";
 import { sampleGridPng } from "../viz/sample_grid.ts";

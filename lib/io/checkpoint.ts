@@ -23,12 +23,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import {
-  ConfigError,
-  type InfoGanConfig,
-  SHAPE_FIELDS,
-  validateConfig,
-} from "../infogan/config.ts";
+import { ConfigError, type InfoGanConfig, SHAPE_FIELDS } from "../infogan/config.ts";
+import { validateConfig } from "../infogan/config_schema.ts";
 import type { NamedSlot } from "../infogan/optimizer.ts";
 import { Random, type RandomState } from "../infogan/random.ts";
 import { buildDiscriminator } from "../infogan/discriminator.ts";
