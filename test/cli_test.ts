@@ -263,14 +263,22 @@ Deno.test("deno task sweep and generate fail clearly on a missing checkpoint", a
 Deno.test("deno task sweep and generate validate their flags", async () => {
   const dir = await Deno.makeTempDir();
   const cases: [string, string[], RegExp][] = [
-    ["sweep", ["--checkpoint", dir, "--out", "x.png", "--code", "3"], /--code: expected 1 or 2/],
+    [
+      "sweep",
+      ["--checkpoint", dir, "--out", "x.png", "--code", "3"],
+      /--code: expected integer 1\.\.2, found "3"/,
+    ],
     ["sweep", ["--checkpoint", dir, "--out", "x.jpg"], /--out: expected a .png/],
     ["sweep", ["--out", "x.png"], /--checkpoint is required/],
-    ["generate", ["--checkpoint", dir, "--count", "0", "--out", dir], /--count: expected 1\.\./],
+    [
+      "generate",
+      ["--checkpoint", dir, "--count", "0", "--out", dir],
+      /--count: expected integer 1\.\.1000000, found "0"/,
+    ],
     [
       "generate",
       ["--checkpoint", dir, "--count", "2.5", "--out", dir],
-      /--count: expected an integer/,
+      /--count: expected integer 1\.\.1000000, found "2\.5"/,
     ],
   ];
   for (const [name, args, message] of cases) {
@@ -375,10 +383,20 @@ Deno.test("deno task evaluate and classifier fail clearly on bad input", async (
   const dir = await Deno.makeTempDir();
   const cases: [string, string[], number, RegExp][] = [
     ["evaluate", ["--checkpoint", join(dir, "none")], 1, /none: no checkpoint found/],
-    ["evaluate", ["--checkpoint", dir, "--sweeps", "0"], 2, /--sweeps: expected 1\.\.10000/],
+    [
+      "evaluate",
+      ["--checkpoint", dir, "--sweeps", "0"],
+      2,
+      /--sweeps: expected integer 1\.\.10000, found "0"/,
+    ],
     ["evaluate", ["--checkpoint", dir, "--classifier", dir], 1, /classifier\.json: expected/],
-    ["classifier", ["--epochs", "0"], 2, /--epochs: expected 1\.\.100/],
-    ["classifier", ["--min-accuracy", "2"], 2, /--min-accuracy: expected 0\.\.1/],
+    ["classifier", ["--epochs", "0"], 2, /--epochs: expected integer 1\.\.100, found "0"/],
+    [
+      "classifier",
+      ["--min-accuracy", "2"],
+      2,
+      /--min-accuracy: expected number ≥ 0, ≤ 1, found "2"/,
+    ],
   ];
   for (const [name, args, code, message] of cases) {
     const r = await task(name, args);

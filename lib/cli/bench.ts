@@ -22,31 +22,11 @@ import { resolveConfig } from "../infogan/config_schema.ts";
 import { loadDataset, realSampler } from "../data/mnist.ts";
 import { createState } from "../infogan/state.ts";
 import { trainStep } from "../infogan/step.ts";
-import { type FlagSpec, helpText, parseArgs, runMain, UsageError } from "./args.ts";
+import { type CommandSpec, runCommand } from "./args.ts";
+import type { Value } from "../infogan/values.ts";
 import { exists } from "../io/fs.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-
-const SPECS: Record<string, FlagSpec> = {
-  steps: { kind: "int", help: "timed steps per backend (default 10)" },
-  warmup: { kind: "int", help: "untimed steps first (default 3)" },
-  batch: { kind: "int", help: "batch size (default: the preset's)" },
-  preset: { kind: "string", help: "book|lesson|paper: whose step to time (default book)" },
-  profile: {
-    kind: "bool",
-    help: "tensorflow: native time per TF op (top 15) and the JavaScript time around it",
-  },
-  backends: { kind: "string", help: "comma-separated list (default: every available one)" },
-  cpu: { kind: "bool", help: "also time the pure-JS cpu backend, for 1 step" },
-  keras: { kind: "bool", help: "time the Keras reference when the venv has it (default true)" },
-  json: { kind: "bool", help: "print JSON instead of a table" },
-  soak: {
-    kind: "bool",
-    help:
-      "instead: run --steps (default 2000) book steps on the default backend, check numTensors and RSS",
-  },
-  worker: { kind: "string", help: "(internal) time one backend in this process" },
-};
 
 /** One backend's measurement. */
 export interface BenchResult {
@@ -295,27 +275,52 @@ async function available(): Promise<string[]> {
   return list;
 }
 
-async function main(): Promise<void> {
-  const parsed = parseArgs(Deno.args, SPECS);
-  if (parsed.help) {
-    console.log(helpText("deno task bench [flags]", {
-      description:
-        "Time one training step of a preset per backend, and its Keras reference in the same run.",
-      specs: SPECS,
-    }));
-    return;
-  }
-  const v = parsed.values;
-  const preset = (v.preset ?? "book") as BenchPreset;
-  if (!BENCH_PRESETS.includes(preset)) {
-    throw new UsageError(`--preset: expected ${BENCH_PRESETS.join("|")}, found "${preset}"`);
-  }
+const COMMAND: CommandSpec = {
+  usage: "deno task bench [flags]",
+  description:
+    "Time one training step of a preset per backend, and its Keras reference in the same run.",
+  flags: {
+    steps: {
+      kind: "int",
+      min: 1,
+      max: 1_000_000,
+      defaultText: "10; 2000 with --soak",
+      help: "timed steps per backend",
+    },
+    warmup: {
+      kind: "int",
+      min: 0,
+      max: 1_000_000,
+      defaultText: "3; 50 with --soak",
+      help: "untimed steps first",
+    },
+    batch: { kind: "int", min: 1, max: 65_536, defaultText: "the preset's", help: "batch size" },
+    preset: { kind: "enum", values: BENCH_PRESETS, default: "book", help: "whose step to time" },
+    profile: {
+      kind: "bool",
+      help: "tensorflow: native time per TF op (top 15) and the JavaScript time around it",
+    },
+    backends: { kind: "string", help: "comma-separated list (default: every available one)" },
+    cpu: { kind: "bool", help: "also time the pure-JS cpu backend, for 1 step" },
+    keras: {
+      kind: "bool",
+      default: true,
+      help: "time the Keras reference when the venv has it (default true)",
+    },
+    json: { kind: "bool", help: "print JSON instead of a table" },
+    soak: {
+      kind: "bool",
+      help: "instead: run --steps book steps on the default backend, check numTensors and RSS",
+    },
+    worker: { kind: "string", help: "(internal) time one backend in this process" },
+  },
+};
+
+async function main(v: Record<string, Value>): Promise<void> {
+  const preset = v.preset as BenchPreset;
   const steps = (v.steps ?? 10) as number;
   const warmup = (v.warmup ?? 3) as number;
   const batch = (v.batch ?? resolveConfig({ flags: { preset } }).batchSize) as number;
-  if (steps < 1) throw new UsageError(`--steps: expected ≥ 1, found ${steps}`);
-  if (warmup < 0) throw new UsageError(`--warmup: expected ≥ 0, found ${warmup}`);
-  if (batch < 1) throw new UsageError(`--batch: expected ≥ 1, found ${batch}`);
   if (v.worker) {
     if (v.soak) await soak(v.worker as string, steps, warmup, batch);
     else await worker(v.worker as string, { steps, warmup, batch, preset, profile: !!v.profile });
@@ -428,4 +433,4 @@ function cpuName(): string {
   return os.cpus()[0]?.model?.trim() || "unknown CPU";
 }
 
-if (import.meta.main) await runMain(main);
+if (import.meta.main) await runCommand(COMMAND, main);

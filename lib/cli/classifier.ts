@@ -7,52 +7,42 @@ import { initBackend } from "../backends/select.ts";
 import { CLASSIFIER_DEFAULTS, type ClassifierConfig, trainClassifier } from "../eval/classifier.ts";
 import { CLASSIFIER_DIR, saveClassifier } from "../eval/classifier_files.ts";
 import { loadDataset } from "../data/mnist.ts";
-import { type FlagSpec, helpText, parseArgs, runMain, UsageError } from "./args.ts";
-import { parseBackend } from "./flags.ts";
+import { type CommandSpec, runCommand } from "./args.ts";
+import type { Value } from "../infogan/values.ts";
+import { BACKEND_FLAG, outFlag, parseBackend, seedFlag } from "./flags.ts";
 
-const SPECS: Record<string, FlagSpec> = {
-  out: { kind: "string", help: "folder to write (default data/classifier)" },
-  epochs: {
-    kind: "int",
-    help: `passes over the training set, 1..100 (default ${CLASSIFIER_DEFAULTS.epochs})`,
+const COMMAND: CommandSpec = {
+  usage: "deno task classifier [flags]",
+  description: "Train the MNIST classifier used by `deno task evaluate`.",
+  flags: {
+    out: outFlag("folder to write (default data/classifier)", { required: false }),
+    epochs: {
+      kind: "int",
+      min: 1,
+      max: 100,
+      default: CLASSIFIER_DEFAULTS.epochs,
+      help: "passes over the training set",
+    },
+    seed: seedFlag("seed of weights and data order", CLASSIFIER_DEFAULTS.seed),
+    "min-accuracy": {
+      kind: "float",
+      min: 0,
+      max: 1,
+      default: 0.99,
+      help: "test accuracy below which nothing is written",
+    },
+    backend: BACKEND_FLAG,
   },
-  seed: {
-    kind: "int",
-    help: `seed of weights and data order (default ${CLASSIFIER_DEFAULTS.seed})`,
-  },
-  "min-accuracy": {
-    kind: "number",
-    help: "test accuracy below which nothing is written, 0..1 (default 0.99)",
-  },
-  backend: { kind: "string", help: "compute backend (default auto)" },
+  footer: "Example: deno task classifier --out data/classifier",
 };
 
-async function main(): Promise<void> {
-  const parsed = parseArgs(Deno.args, SPECS);
-  if (parsed.help) {
-    console.log(helpText("deno task classifier [flags]", {
-      description: "Train the MNIST classifier used by `deno task evaluate`.",
-      specs: SPECS,
-      footer: "Example: deno task classifier --out data/classifier",
-    }));
-    return;
-  }
-  const v = parsed.values;
+async function main(v: Record<string, Value>): Promise<void> {
   const config: ClassifierConfig = {
     ...CLASSIFIER_DEFAULTS,
-    epochs: (v.epochs ?? CLASSIFIER_DEFAULTS.epochs) as number,
-    seed: (v.seed ?? CLASSIFIER_DEFAULTS.seed) as number,
+    epochs: v.epochs as number,
+    seed: v.seed as number,
   };
-  if (config.epochs < 1 || config.epochs > 100) {
-    throw new UsageError(`--epochs: expected 1..100, found ${config.epochs}`);
-  }
-  if (config.seed < 0) {
-    throw new UsageError(`--seed: expected an integer ≥ 0, found ${config.seed}`);
-  }
-  const minAccuracy = (v["min-accuracy"] ?? 0.99) as number;
-  if (!(minAccuracy >= 0 && minAccuracy <= 1)) {
-    throw new UsageError(`--min-accuracy: expected 0..1, found ${minAccuracy}`);
-  }
+  const minAccuracy = v["min-accuracy"] as number;
   const out = (v.out ?? CLASSIFIER_DIR) as string;
   console.error(`backend: ${await initBackend(parseBackend(v.backend))}`);
   const train = await loadDataset({ split: "train" });
@@ -79,4 +69,4 @@ async function main(): Promise<void> {
   console.log(`wrote ${out}: test accuracy ${(100 * testAccuracy).toFixed(2)}%`);
 }
 
-if (import.meta.main) await runMain(main);
+if (import.meta.main) await runCommand(COMMAND, main);

@@ -9,32 +9,23 @@ import { loadGenerator, resolveCheckpoint } from "../io/checkpoint.ts";
 import { evaluationBeside } from "../eval/evaluation_file.ts";
 import { explorerHtml } from "../viz/explorer.ts";
 import { explorerInputs } from "../io/explorer_inputs.ts";
-import { type FlagSpec, helpText, parseArgs, runMain, UsageError } from "./args.ts";
-import { parseBackend, writeOut } from "./flags.ts";
+import { type CommandSpec, runCommand, UsageError } from "./args.ts";
+import type { Value } from "../infogan/values.ts";
+import { BACKEND_FLAG, checkpointFlag, outFlag, parseBackend, writeOut } from "./flags.ts";
 
-const SPECS: Record<string, FlagSpec> = {
-  checkpoint: {
-    kind: "string",
-    help: "pretrained folder, run folder or checkpoint",
-    required: true,
+const COMMAND: CommandSpec = {
+  usage: "deno task explore --checkpoint DIR --out FILE.html",
+  description:
+    "Write a self-contained HTML page that runs the generator in the browser: category buttons, a slider per code (-2..2), a new-z button, and a strip across each code's range. tfjs's browser build and the generator's float16 weights are inlined, so the page opens from file:// with no server or network. With an evaluation.json beside the checkpoint (a pretrained folder), the sliders are labelled with what evaluate measured and the categories with their digits.",
+  flags: {
+    checkpoint: checkpointFlag(),
+    out: outFlag("HTML file to write (must not exist)"),
+    backend: BACKEND_FLAG,
   },
-  out: { kind: "string", help: "HTML file to write (must not exist)", required: true },
-  backend: { kind: "string", help: "compute backend (default auto)" },
+  footer: "Example: deno task explore --checkpoint data/pretrained/book --out book-explorer.html",
 };
 
-async function main(): Promise<void> {
-  const parsed = parseArgs(Deno.args, SPECS);
-  if (parsed.help) {
-    console.log(helpText("deno task explore --checkpoint DIR --out FILE.html", {
-      description:
-        "Write a self-contained HTML page that runs the generator in the browser: category buttons, a slider per code, strips across each code.",
-      specs: SPECS,
-      footer:
-        "Example: deno task explore --checkpoint data/pretrained/book --out book-explorer.html",
-    }));
-    return;
-  }
-  const v = parsed.values;
+async function main(v: Record<string, Value>): Promise<void> {
   const path = v.checkpoint as string;
   const out = v.out as string;
   if (!out.endsWith(".html")) {
@@ -62,4 +53,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (import.meta.main) await runMain(main);
+if (import.meta.main) await runCommand(COMMAND, main);

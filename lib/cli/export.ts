@@ -23,6 +23,7 @@
  * Everything is written to `DIR.tmp` and swapped in at the end, so a failed
  * export leaves the previous folder as it was.
  */
+import { trainCommand } from "../infogan/config_schema.ts";
 import { cp } from "node:fs/promises";
 import { join } from "node:path";
 import { swapFolder } from "../io/folder.ts";
@@ -31,67 +32,47 @@ import { initBackend } from "../backends/select.ts";
 import { exportWeights } from "../io/export_weights.ts";
 import { loadGenerator, readCheckpointState, resolveCheckpoint } from "../io/checkpoint.ts";
 import { type WeightPrecision } from "../io/model_files.ts";
-import { FIELD_NAMES, flagName } from "../infogan/config_schema.ts";
-import { type InfoGanConfig } from "../infogan/config.ts";
-import { PRESETS } from "../infogan/presets.ts";
 import { formatEvaluation, summarizeMetrics } from "../eval/report.ts";
 import { encodePng } from "../viz/png.ts";
 import { readMetrics } from "../io/run_dir.ts";
 import { SAMPLE_VALUES } from "../viz/sample_grid.ts";
 import { sweep, tile } from "../infogan/sample.ts";
-import { type FlagSpec, helpText, parseArgs, runMain } from "./args.ts";
+import { type CommandSpec, runCommand } from "./args.ts";
+import type { Value } from "../infogan/values.ts";
 import { evaluateCheckpoint } from "../eval/evaluate_checkpoint.ts";
-import { parseBackend } from "./flags.ts";
+import { BACKEND_FLAG, checkpointFlag, outFlag, parseBackend } from "./flags.ts";
 
-const SPECS: Record<string, FlagSpec> = {
-  checkpoint: { kind: "string", help: "run folder to package", required: true },
-  out: { kind: "string", help: "folder to (re)write, e.g. data/pretrained/paper", required: true },
-  float16: { kind: "bool", help: "store the weights as float16 (half the size)" },
-  "discriminator-uint8": {
-    kind: "bool",
-    help: "store the discriminator as 8-bit weights (a quarter of float32)",
+const COMMAND: CommandSpec = {
+  usage: "deno task export --checkpoint RUN --out DIR [--float16]",
+  description: "Package a trained run as a pretrained folder with its evaluation and gallery.",
+  flags: {
+    checkpoint: checkpointFlag("run folder to package"),
+    out: outFlag("folder to (re)write, e.g. data/pretrained/paper"),
+    float16: { kind: "bool", help: "store the weights as float16 (half the size)" },
+    "discriminator-uint8": {
+      kind: "bool",
+      help: "store the discriminator as 8-bit weights (a quarter of float32)",
+    },
+    baseline: {
+      kind: "string",
+      help: "run folder (e.g. a λ = 0 run) whose metrics and generator ship beside",
+    },
+    "baseline-uint8": { kind: "bool", help: "store the baseline's generator as 8-bit weights" },
+    "baseline-metrics-only": {
+      kind: "bool",
+      help: "ship only the baseline's metrics, not its generator (to stay small)",
+    },
+    "with-resume": {
+      kind: "bool",
+      help: "also ship the full training checkpoint in resume/, to continue training later",
+    },
+    backend: BACKEND_FLAG,
   },
-  baseline: {
-    kind: "string",
-    help: "run folder (e.g. a λ = 0 run) whose metrics and generator ship beside",
-  },
-  "baseline-uint8": { kind: "bool", help: "store the baseline's generator as 8-bit weights" },
-  "baseline-metrics-only": {
-    kind: "bool",
-    help: "ship only the baseline's metrics, not its generator (to stay small)",
-  },
-  "with-resume": {
-    kind: "bool",
-    help: "also ship the full training checkpoint in resume/, to continue training later",
-  },
-  backend: { kind: "string", help: "compute backend (default auto)" },
+  footer:
+    "Example: deno task export --checkpoint runs/paper-0 --out data/pretrained/paper --float16",
 };
 
-/**
- * The `deno task train` command that reproduces `config` up to `step`: the
- * preset, then every field that differs from it (no learning-rate schedule
- * depends on the total, so stopping at `step` is the same run).
- */
-export function trainCommand(config: InfoGanConfig, step: number): string {
-  const preset = PRESETS[config.preset];
-  const flags = FIELD_NAMES
-    .filter((k) => !["preset", "backend", "steps"].includes(k) && config[k] !== preset[k])
-    .map((k) => `--${flagName(k)} ${config[k]}`);
-  return ["deno task train", `--preset ${config.preset}`, ...flags, `--steps ${step}`].join(" ");
-}
-
-async function main(): Promise<void> {
-  const parsed = parseArgs(Deno.args, SPECS);
-  if (parsed.help) {
-    console.log(helpText("deno task export --checkpoint RUN --out DIR [--float16]", {
-      description: "Package a trained run as a pretrained folder with its evaluation and gallery.",
-      specs: SPECS,
-      footer:
-        "Example: deno task export --checkpoint runs/paper-0 --out data/pretrained/paper --float16",
-    }));
-    return;
-  }
-  const v = parsed.values;
+async function main(v: Record<string, Value>): Promise<void> {
   const run = v.checkpoint as string;
   const out = v.out as string;
   const dir = `${out}.tmp`;
@@ -205,4 +186,4 @@ async function writeEvaluation(dir: string): Promise<string> {
   await writeTextAtomic(join(dir, "evaluation.txt"), table + "\n");
   return table;
 }
-if (import.meta.main) await runMain(main);
+if (import.meta.main) await runCommand(COMMAND, main);

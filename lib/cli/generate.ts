@@ -8,47 +8,49 @@ import { join } from "node:path";
 import { initBackend } from "../backends/select.ts";
 import { loadGenerator } from "../io/checkpoint.ts";
 import { writeIdx } from "../io/idx_write.ts";
-import { describeField } from "../infogan/config_schema.ts";
 import { generate } from "../infogan/sample.ts";
-import { type FlagSpec, helpText, parseArgs, runMain, UsageError } from "./args.ts";
-import { parseBackend } from "./flags.ts";
-
-const SPECS: Record<string, FlagSpec> = {
-  checkpoint: { kind: "string", help: "checkpoint or run folder", required: true },
-  count: { kind: "int", help: "number of images, 1..1000000", required: true },
-  digit: {
-    kind: "int",
-    help: "fixed label code; the category index for the paper preset (default: uniform at random)",
-  },
-  c1: { kind: "number", help: "fixed value of code 1 (default: drawn from the prior)" },
-  c2: { kind: "number", help: "fixed value of code 2 (default: drawn from the prior)" },
-  seed: { kind: "int", help: "seed for z and drawn codes (default 0)" },
-  backend: { kind: "string", help: `${describeField("backend")} (default auto)` },
-  out: { kind: "string", help: "folder to write the three IDX files into", required: true },
-};
+import { type CommandSpec, runCommand, UsageError } from "./args.ts";
+import type { Value } from "../infogan/values.ts";
+import { BACKEND_FLAG, checkpointFlag, outFlag, parseBackend, seedFlag } from "./flags.ts";
 
 export const FILES = ["images-idx3-ubyte", "labels-idx1-ubyte", "codes-idx2-float"] as const;
 
-async function main(): Promise<void> {
-  const parsed = parseArgs(Deno.args, SPECS);
-  if (parsed.help) {
-    console.log(helpText("deno task generate --checkpoint DIR --count N --out DIR [flags]", {
-      description: `Generate digits and write ${FILES.join(", ")}.`,
-      specs: SPECS,
-      footer:
-        "Example: deno task generate --checkpoint runs/x --count 100 --digit 7 --c1 -1.5 --out gen/",
-    }));
-    return;
-  }
-  const v = parsed.values;
+const COMMAND: CommandSpec = {
+  usage: "deno task generate --checkpoint DIR --count N --out DIR [flags]",
+  description: `Generate digits and write ${FILES.join(", ")}.`,
+  flags: {
+    checkpoint: checkpointFlag("checkpoint or run folder"),
+    count: { kind: "int", min: 1, max: 1_000_000, required: true, help: "number of images" },
+    digit: {
+      kind: "int",
+      min: 0,
+      max: 255,
+      help:
+        "fixed label code; the category index for the paper preset (default: uniform at random)",
+    },
+    c1: {
+      kind: "float",
+      min: -100,
+      max: 100,
+      help: "fixed value of code 1 (default: drawn from the prior)",
+    },
+    c2: {
+      kind: "float",
+      min: -100,
+      max: 100,
+      help: "fixed value of code 2 (default: drawn from the prior)",
+    },
+    seed: seedFlag("seed for z and drawn codes", 0),
+    backend: BACKEND_FLAG,
+    out: outFlag("folder to write the three IDX files into"),
+  },
+  footer:
+    "Example: deno task generate --checkpoint runs/x --count 100 --digit 7 --c1 -1.5 --out gen/",
+};
+
+async function main(v: Record<string, Value>): Promise<void> {
   const count = v.count as number;
-  if (count < 1 || count > 1_000_000) {
-    throw new UsageError(`--count: expected 1..1000000, found ${count}`);
-  }
-  const seed = (v.seed ?? 0) as number;
-  if (seed < 0 || seed > 0xffffffff) {
-    throw new UsageError(`--seed: expected 0..4294967295, found ${seed}`);
-  }
+  const seed = v.seed as number;
   const out = v.out as string;
   for (const f of FILES) {
     try {
@@ -82,4 +84,4 @@ async function main(): Promise<void> {
   console.log(`wrote ${count} images to ${out}/ (${FILES.join(", ")})`);
 }
 
-if (import.meta.main) await runMain(main);
+if (import.meta.main) await runCommand(COMMAND, main);

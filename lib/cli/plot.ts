@@ -7,40 +7,41 @@ import { lossCurves, METRIC_TERMS, type MetricTerm } from "../viz/training_plots
 import { toHtml, toSvg } from "../viz/svg.ts";
 import { readMetrics } from "../io/run_dir.ts";
 import { writeAtomic } from "../io/atomic.ts";
-import { type FlagSpec, helpText, parseArgs, runMain, UsageError } from "./args.ts";
+import { type CommandSpec, runCommand, UsageError } from "./args.ts";
+import { outFlag } from "./flags.ts";
+import type { Value } from "../infogan/values.ts";
 
-const SPECS: Record<string, FlagSpec> = {
-  run: { kind: "string", required: true, help: "run folder (or its metrics.jsonl) to plot" },
-  out: { kind: "string", required: true, help: "file to write: .svg, or .html for a web page" },
-  terms: {
-    kind: "string",
-    help: `comma-separated terms to plot (default d_loss,g_loss); any of ${METRIC_TERMS.join(",")}`,
+const COMMAND: CommandSpec = {
+  usage: "deno task plot --run DIR --out FILE.svg [flags]",
+  description: "Draw a training run's loss curves from its metrics.jsonl.",
+  flags: {
+    run: { kind: "string", required: true, help: "run folder (or its metrics.jsonl) to plot" },
+    out: outFlag("file to write: .svg, or .html for a web page (replaced if it exists)"),
+    terms: {
+      kind: "string",
+      default: "d_loss,g_loss",
+      help: `comma-separated terms to plot, any of ${METRIC_TERMS.join(",")}`,
+    },
+    smooth: {
+      kind: "int",
+      min: 1,
+      max: 100_000,
+      default: 1,
+      help: "average over this many logged points (1: raw)",
+    },
+    title: { kind: "string", help: "title above the plot (default: the run folder)" },
   },
-  smooth: { kind: "int", help: "average over this many logged points (default 1: raw)" },
-  title: { kind: "string", help: "title above the plot (default: the run folder)" },
+  footer: "Example: deno task plot --run runs/quick --out loss.svg --terms d_loss,g_loss,g_label",
 };
 
-async function main(): Promise<void> {
-  const parsed = parseArgs(Deno.args, SPECS);
-  if (parsed.help) {
-    console.log(helpText("deno task plot --run DIR --out FILE.svg [flags]", {
-      description: "Draw a training run's loss curves from its metrics.jsonl.",
-      specs: SPECS,
-      footer:
-        "Example: deno task plot --run runs/quick --out loss.svg --terms d_loss,g_loss,g_label",
-    }));
-    return;
-  }
-  const run = parsed.values.run as string;
-  const out = parsed.values.out as string;
+async function main(v: Record<string, Value>): Promise<void> {
+  const run = v.run as string;
+  const out = v.out as string;
   if (!/\.(svg|html?)$/i.test(out)) {
     throw new UsageError(`--out: expected a file name ending in .svg or .html, found ${out}`);
   }
-  const terms = parseTerms(parsed.values.terms as string | undefined);
-  const smooth = parsed.values.smooth as number | undefined;
-  if (smooth !== undefined && smooth < 1) {
-    throw new UsageError(`--smooth: expected an integer ≥ 1, found ${smooth}`);
-  }
+  const terms = parseTerms(v.terms as string);
+  const smooth = v.smooth as number;
   const metrics = await readMetrics(run);
   if (metrics.length === 0) {
     throw new Error(`${run}: metrics.jsonl holds no metrics yet (train for --log-every steps)`);
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
   const element = lossCurves([{ name: run, metrics }], {
     terms,
     smooth,
-    title: (parsed.values.title as string | undefined) ?? `Loss curves: ${run}`,
+    title: (v.title as string | undefined) ?? `Loss curves: ${run}`,
   });
   const text = /\.svg$/i.test(out)
     ? toSvg(element)
@@ -57,8 +58,7 @@ async function main(): Promise<void> {
   console.error(`wrote ${out} (${metrics.length} points per term: ${terms.join(", ")})`);
 }
 
-function parseTerms(text: string | undefined): MetricTerm[] {
-  if (text === undefined) return ["d_loss", "g_loss"];
+function parseTerms(text: string): MetricTerm[] {
   const terms = text.split(",").map((t) => t.trim()).filter((t) => t !== "");
   for (const t of terms) {
     if (!METRIC_TERMS.includes(t as MetricTerm)) {
@@ -71,4 +71,4 @@ function parseTerms(text: string | undefined): MetricTerm[] {
   return terms as MetricTerm[];
 }
 
-if (import.meta.main) await runMain(main);
+if (import.meta.main) await runCommand(COMMAND, main);

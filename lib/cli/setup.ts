@@ -11,18 +11,16 @@ import { fileURLToPath } from "node:url";
 import { setupNative } from "../setup/native.ts";
 import { setupJupyter } from "../setup/jupyter.ts";
 import { setupSystem } from "../setup/system.ts";
-import { helpText, parseArgs, runMain } from "./args.ts";
+import { type CommandSpec, runCommand } from "./args.ts";
+
+const COMMAND: CommandSpec = {
+  usage: "deno task setup",
+  description:
+    "Install the pinned npm dependencies (deno.json + deno.lock), the Debian packages some tests need (when running as root or with passwordless sudo; otherwise it prints the apt-get command), create .venv from requirements.txt (TensorFlow for the native backend, JupyterLab), build the native tensorflow backend, and register the Deno kernel inside .venv. Safe to rerun: finished steps are skipped.",
+  flags: {},
+};
 
 async function main(): Promise<void> {
-  const parsed = parseArgs(Deno.args, {});
-  if (parsed.help) {
-    console.log(helpText("deno task setup", {
-      description:
-        "Install the pinned npm dependencies (deno.json + deno.lock), the Debian packages some tests need (when running as root or with passwordless sudo; otherwise it prints the apt-get command), create .venv from requirements.txt (TensorFlow for the native backend, JupyterLab), build the native tensorflow backend, and register the Deno kernel inside .venv. Safe to rerun: finished steps are skipped.",
-      specs: {},
-    }));
-    return;
-  }
   const root = fileURLToPath(new URL("../..", import.meta.url));
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["install", "--frozen"],
@@ -38,4 +36,4 @@ async function main(): Promise<void> {
   console.log("setup: done (native tensorflow backend and Deno Jupyter kernel ready)");
 }
 
-if (import.meta.main) await runMain(main);
+if (import.meta.main) await runCommand(COMMAND, main);

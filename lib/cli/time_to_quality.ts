@@ -16,21 +16,13 @@ import { labelCodeAccuracy } from "../eval/generated.ts";
 import { createState, disposeState } from "../infogan/state.ts";
 import { train } from "../infogan/loop.ts";
 import {
+  type CommandSpec,
   configFlagSpecs,
   configFromFlags,
-  type FlagSpec,
-  helpText,
-  parseArgs,
-  runMain,
+  runCommand,
   UsageError,
 } from "./args.ts";
-
-const SPECS: Record<string, FlagSpec> = {
-  every: { kind: "int", help: "steps between accuracy checks (default 50)" },
-  "per-label": { kind: "int", help: "generated digits per label at each check (default 50)" },
-  until: { kind: "number", help: "stop once the accuracy reaches this fraction (default: never)" },
-  ...configFlagSpecs(),
-};
+import type { Value } from "../infogan/values.ts";
 
 /** One accuracy check during training. */
 export interface QualityPoint {
@@ -46,24 +38,42 @@ export function firstAt(points: readonly QualityPoint[], target: number): Qualit
   return points.find((p) => p.accuracy >= target) ?? null;
 }
 
-async function main(): Promise<void> {
-  const parsed = parseArgs(Deno.args, SPECS);
-  if (parsed.help) {
-    console.log(helpText("deno task time-to-quality [flags]", {
-      description:
-        "Train a supervised-label config and time how fast its label code draws the right digit.",
-      specs: SPECS,
-      footer: "Example: deno task time-to-quality --preset lesson --steps 1200 --every 100",
-    }));
-    return;
-  }
-  const every = (parsed.values.every as number | undefined) ?? 50;
-  const perLabel = (parsed.values["per-label"] as number | undefined) ?? 50;
-  const until = parsed.values.until as number | undefined;
-  if (every < 1) throw new UsageError(`--every: expected an integer ≥ 1, found ${every}`);
-  if (perLabel < 1) throw new UsageError(`--per-label: expected an integer ≥ 1, found ${perLabel}`);
+const COMMAND: CommandSpec = {
+  usage: "deno task time-to-quality [flags]",
+  description:
+    "Train a supervised-label config and time how fast its label code draws the right digit.",
+  flags: {
+    every: {
+      kind: "int",
+      min: 1,
+      max: 1_000_000,
+      default: 50,
+      help: "steps between accuracy checks",
+    },
+    "per-label": {
+      kind: "int",
+      min: 1,
+      max: 10_000,
+      default: 50,
+      help: "generated digits per label at each check",
+    },
+    until: {
+      kind: "float",
+      min: 0,
+      max: 1,
+      help: "stop once the accuracy reaches this fraction (default: never)",
+    },
+    ...configFlagSpecs(),
+  },
+  footer: "Example: deno task time-to-quality --preset lesson --steps 1200 --every 100",
+};
+
+async function main(v: Record<string, Value>): Promise<void> {
+  const every = v.every as number;
+  const perLabel = v["per-label"] as number;
+  const until = v.until as number | undefined;
   const config = resolveConfig({
-    flags: { ...configFromEnv(Deno.env.toObject()), ...configFromFlags(parsed) },
+    flags: { ...configFromEnv(Deno.env.toObject()), ...configFromFlags(v) },
   });
   if (!config.supervisedLabels) {
     throw new UsageError(
@@ -97,4 +107,4 @@ async function main(): Promise<void> {
   classifier.dispose();
 }
 
-if (import.meta.main) await runMain(main);
+if (import.meta.main) await runCommand(COMMAND, main);

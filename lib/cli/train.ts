@@ -20,46 +20,52 @@ import { acquireRunLock, type RunLock } from "../io/run_lock.ts";
 import { createState, type TrainState } from "../infogan/state.ts";
 import { type Progress } from "../infogan/loop.ts";
 import {
+  type CommandSpec,
   configFlagSpecs,
   configFromFlags,
-  type FlagSpec,
-  helpText,
-  parseArgs,
-  runMain,
+  runCommand,
   UsageError,
 } from "./args.ts";
+import { outFlag } from "./flags.ts";
+import type { Value } from "../infogan/values.ts";
 import { progressReporter } from "../viz/progress.ts";
 import { isDir } from "../io/fs.ts";
 
-const SPECS: Record<string, FlagSpec> = {
-  out: { kind: "string", help: "run folder to write (default runs/<preset>-<seed>)" },
-  resume: {
-    kind: "string",
-    help: "continue from a checkpoint or run folder; flags may change the schedule",
+const COMMAND: CommandSpec = {
+  usage: "deno task train [flags]",
+  description:
+    "Train InfoGAN on MNIST (or --data DIR). Config precedence: flag > INFOGAN_<FIELD> environment variable > preset.",
+  flags: {
+    out: outFlag("run folder to write (default runs/<preset>-<seed>)", { required: false }),
+    resume: {
+      kind: "string",
+      help: "continue from a checkpoint or run folder; flags may change the schedule",
+    },
+    ...configFlagSpecs(),
   },
-  ...configFlagSpecs(),
+  footer: [
+    "Every config flag can also be set as an environment variable INFOGAN_<FIELD>, such as",
+    "INFOGAN_BATCH_SIZE=32; a bad value stops the command, naming the flag or variable, before",
+    "anything is written. A --out folder that already holds a run is refused. On resume, schedule",
+    "flags may change; shape-defining ones (width, latent size, labels, architecture, continuous",
+    "loss, learned std) may not. Ctrl-C (or SIGTERM) finishes the current step, writes a",
+    "checkpoint and prints the command to resume.",
+    "",
+    "Examples: deno task train --preset quick --steps 50 --out runs/x",
+    "          deno task train --resume runs/x --steps 200",
+  ].join("\n"),
 };
 
-async function main(): Promise<void> {
-  const parsed = parseArgs(Deno.args, SPECS);
-  if (parsed.help) {
-    console.log(helpText("deno task train [flags]", {
-      description:
-        "Train InfoGAN on MNIST (or --data DIR). Config precedence: flag > INFOGAN_<FIELD> environment variable > preset.",
-      specs: SPECS,
-      footer: "Example: deno task train --preset quick --steps 50 --out runs/x",
-    }));
-    return;
-  }
-  const flags = configFromFlags(parsed);
-  const resume = parsed.values.resume as string | undefined;
+async function main(v: Record<string, Value>): Promise<void> {
+  const flags = configFromFlags(v);
+  const resume = v.resume as string | undefined;
   let state: TrainState;
   let out: string;
   let lock: RunLock | null = null;
   try {
     if (resume !== undefined) {
       const ckpt = await resolveCheckpoint(resume);
-      out = (parsed.values.out as string | undefined) ?? join(ckpt, "..");
+      out = (v.out as string | undefined) ?? join(ckpt, "..");
       // Lock before reading: a live run could be swapping its checkpoint.
       if (await isDir(out)) lock = acquireRunLock(out);
       const overrides = { ...configFromEnv(Deno.env.toObject()), ...flags };
@@ -67,7 +73,7 @@ async function main(): Promise<void> {
       state = await loadCheckpointAfterBackend(ckpt, overrides);
     } else {
       const config = resolveConfig({ flags, env: Deno.env.toObject() });
-      out = (parsed.values.out as string | undefined) ?? `runs/${config.preset}-${config.seed}`;
+      out = (v.out as string | undefined) ?? `runs/${config.preset}-${config.seed}`;
       await refuseExistingRun(out);
       const backend = await initBackend(config.backend);
       console.error(`backend: ${backend}`);
@@ -141,4 +147,4 @@ async function refuseExistingRun(out: string): Promise<void> {
   );
 }
 
-if (import.meta.main) await runMain(main);
+if (import.meta.main) await runCommand(COMMAND, main);

@@ -203,3 +203,16 @@ export const LEGACY_VALUES: Readonly<
   bnMomentum: () => 0.99,
   leakySlope: (stored) => stored.architecture === "paper" ? 0.1 : 0.2,
 };
+
+/**
+ * The `deno task train` command that reproduces `config` up to `step`: the
+ * preset, then every field that differs from it (no learning-rate schedule
+ * depends on the total, so stopping at `step` is the same run).
+ */
+export function trainCommand(config: InfoGanConfig, step: number): string {
+  const preset = PRESETS[config.preset];
+  const flags = FIELD_NAMES
+    .filter((k) => !["preset", "backend", "steps"].includes(k) && config[k] !== preset[k])
+    .map((k) => `--${flagName(k)} ${config[k]}`);
+  return ["deno task train", `--preset ${config.preset}`, ...flags, `--steps ${step}`].join(" ");
+}
