@@ -85,6 +85,8 @@ export interface LabProcess {
   url: string;
   port: number;
   token: string;
+  /** The process id of `deno task lab` (with `newSession`, also its process group). */
+  pid: number;
   /** Everything it printed so far (stdout and stderr). */
   output(): string;
   /** SIGTERM to `deno task lab`; resolves with its exit status. */
@@ -95,12 +97,20 @@ export interface LabProcess {
 /** Starts `deno task lab ARGS` and waits for the URL it prints. */
 export async function spawnLab(
   args: string[],
-  options: { env?: Record<string, string>; unset?: string[]; timeoutMs?: number } = {},
+  options: {
+    env?: Record<string, string>;
+    unset?: string[];
+    timeoutMs?: number;
+    /** Start it as a terminal would: a session and process group of its own (setsid). */
+    newSession?: boolean;
+  } = {},
 ): Promise<LabProcess> {
   const env: Record<string, string> = { ...Deno.env.toObject(), ...options.env };
   for (const name of options.unset ?? []) delete env[name];
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["task", "-q", "lab", ...args],
+  const argv = [Deno.execPath(), "task", "-q", "lab", ...args];
+  if (options.newSession) argv.unshift("setsid");
+  const child = new Deno.Command(argv[0], {
+    args: argv.slice(1),
     cwd: ROOT,
     env,
     clearEnv: true,
@@ -136,6 +146,7 @@ export async function spawnLab(
         url: m[1],
         port: Number(m[2]),
         token: m[3],
+        pid: child.pid,
         output: () => text,
         stop,
         status,

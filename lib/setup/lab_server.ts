@@ -123,8 +123,15 @@ export async function startLab(options: LabOptions): Promise<LabServer> {
     "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     "--LabApp.news_url=None",
   ];
-  const child = new Deno.Command(jupyter, {
-    args,
+  // In a session of its own, so that Ctrl-C reaches only `deno task lab`,
+  // which then shuts the server and its kernels down in order ({@linkcode stop}).
+  const child = new Deno.Command(join(venvBin(root), "python"), {
+    args: [
+      "-c",
+      "import os, sys; os.setsid(); os.execv(sys.argv[1], sys.argv[1:])",
+      jupyter,
+      ...args,
+    ],
     cwd: dir,
     // The token travels in the environment, not argv (which `ps` shows everyone).
     env: {
