@@ -70,7 +70,7 @@ export interface LabServer {
 /** A random 48-hex-digit token (192 bits). */
 export function randomToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(24));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return bytes.toHex();
 }
 
 /** Validates the listen address: loopback, or anything with `expose`. */

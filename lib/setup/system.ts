@@ -93,13 +93,12 @@ async function missingPackages(): Promise<string[] | null> {
 export async function setupSystem(options: { log: (message: string) => void }): Promise<void> {
   const { log } = options;
   const missing = await missingPackages();
-  const uid = await new Deno.Command("id", { args: ["-u"], stdout: "piped", stderr: "null" })
-    .output().then((o) => new TextDecoder().decode(o.stdout).trim(), () => "");
+  const uid = Deno.uid();
   const plan = planSystemSetup({
     missing,
     aptGet: await succeeds("apt-get", ["--version"]),
-    root: uid === "0",
-    sudo: uid !== "0" && await succeeds("sudo", ["-n", "true"]),
+    root: uid === 0,
+    sudo: uid !== 0 && await succeeds("sudo", ["-n", "true"]),
   });
   if (plan.action === "none") {
     log(`setup: system packages: ${plan.reason}`);

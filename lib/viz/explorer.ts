@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { escape } from "@std/html";
 import type { InfoGanConfig } from "../infogan/config.ts";
 import type { Evaluation } from "../eval/evaluate.ts";
 import type { RawHtml } from "./display.ts";
@@ -106,7 +107,7 @@ export function explorerFragment(
   const data = JSON.stringify(page).replaceAll("<", "\\u003c");
   return `<div id="${id}" class="infogan-explorer">
 <style>${STYLE.replaceAll("#ROOT", `#${id}`)}</style>
-<h1>${escapeHtml(options.title)}</h1>
+<h1>${escape(options.title)}</h1>
 <div data-part="status">loading the generator…</div>
 <div data-part="categories" role="group" aria-label="category"></div>
 <div class="row">
@@ -150,7 +151,7 @@ export function explorerHtml(
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>${escapeHtml(options.title)}</title>
+<title>${escape(options.title)}</title>
 <style>body { margin: 16px; }</style>
 </head>
 <body>
@@ -158,10 +159,6 @@ ${explorerFragment(files, config, options)}
 </body>
 </html>
 `;
-}
-
-function escapeHtml(text: string): string {
-  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 }
 
 const STYLE = `

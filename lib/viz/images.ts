@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { Buffer } from "node:buffer";
 import { IMAGE_SIZE } from "../infogan/generator.ts";
 import { encodePng } from "./png.ts";
 import { tile } from "../infogan/sample.ts";
@@ -111,7 +110,7 @@ export function sideBySide(
 
 /** PNG bytes as a `data:image/png;base64,…` URL. */
 export function pngDataUrl(png: Uint8Array): string {
-  return "data:image/png;base64," + Buffer.from(png).toString("base64");
+  return "data:image/png;base64," + png.toBase64();
 }
 
 /** One 28×28 image in [0, 1] as a PNG data URL (white digit on black, like MNIST). */
