@@ -21,7 +21,7 @@ import { wasmDistUrl } from "../lib/backends/select.ts";
 import { resolveConfig } from "../lib/infogan/config_schema.ts";
 import { loadDataset, realSampler } from "../lib/data/mnist.ts";
 import { createState, disposeState } from "../lib/infogan/state.ts";
-import { trainStep } from "../lib/infogan/step.ts";
+import { disposeStepMetrics, trainStep } from "../lib/infogan/step.ts";
 import { registerWasmKernels } from "../lib/backends/wasm_kernels.ts";
 
 const { values: flags } = parseArgs({
@@ -156,14 +156,15 @@ async function benchStep(
   const state = createState(config);
   const run = (label: string, kernels: tf.KernelConfig[], count: number) => {
     useKernels(kernels);
-    for (let i = 0; i < warmup; i++) trainStep(state, realSampler(dataset)).dispose();
+    for (let i = 0; i < warmup; i++) disposeStepMetrics(trainStep(state, realSampler(dataset)));
     const wall: number[] = [];
     const cpu: number[] = [];
     for (let i = 0; i < count; i++) {
       const t = timed(() => {
         const v = trainStep(state, realSampler(dataset));
-        v.dataSync();
-        v.dispose();
+        // One host sync, as on a logged step.
+        tf.stack(Object.values(v)).dataSync();
+        disposeStepMetrics(v);
       });
       wall.push(t.wall);
       cpu.push(t.cpu);

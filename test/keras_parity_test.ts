@@ -12,7 +12,12 @@ import { initBackend } from "../lib/backends/select.ts";
 import { saveCheckpoint } from "../lib/io/checkpoint.ts";
 import { resolveConfig } from "../lib/infogan/config_schema.ts";
 import { createState, disposeState } from "../lib/infogan/state.ts";
-import { discriminatorStep, drawDiscriminatorInputs, generatorStep } from "../lib/infogan/step.ts";
+import {
+  discriminatorStep,
+  drawDiscriminatorInputs,
+  generatorStep,
+  readStepMetrics,
+} from "../lib/infogan/step.ts";
 import { drawLatent, latentTensors } from "../lib/infogan/latent.ts";
 import { smallMnist } from "./helpers.ts";
 import { realSampler } from "../lib/data/mnist.ts";
@@ -61,10 +66,12 @@ Deno.test("the book model matches the Keras reference: forward, every loss term,
     const x = tf.concat([tf.tensor4d(dIn.images, [b, 28, 28, 1]), fake]);
     return (state.discriminator.apply(x) as tf.Tensor[]).map((t) => Array.from(t.dataSync()));
   });
-  const d = discriminatorStep(state, dIn);
-  const g = generatorStep(state, gIn);
-  const losses = { d: Array.from(d.dataSync()).slice(0, 5), g: Array.from(g.dataSync()) };
-  tf.dispose([d, g]);
+  const d = await readStepMetrics(discriminatorStep(state, dIn));
+  const g = await readStepMetrics(generatorStep(state, gIn));
+  const losses = {
+    d: [d.d_loss, d.d_bce, d.d_label, d.d_code1, d.d_code2],
+    g: [g.g_loss, g.g_bce, g.g_label, g.g_code1, g.g_code2],
+  };
   await saveCheckpoint(state, join(dir, "after"));
 
   const inputs = {

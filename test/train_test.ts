@@ -12,6 +12,7 @@ import {
   drawDiscriminatorInputs,
   generatorStep,
   METRIC_NAMES,
+  readStepMetrics,
   trainStep,
 } from "../lib/infogan/step.ts";
 import { drawLatent } from "../lib/infogan/latent.ts";
@@ -39,21 +40,17 @@ Deno.test("createState() is seeded: equal seeds give equal weights, other seeds 
   [a, b, c].forEach(disposeState);
 });
 
-Deno.test("trainStep() is seeded: the same seed and config give the same first losses", () => {
-  const losses = (seed: number) => {
+Deno.test("trainStep() is seeded: the same seed and config give the same first losses", async () => {
+  const losses = async (seed: number) => {
     const s = createState(tinyConfig({ seed }));
-    const out = [0, 1, 2].map(() => {
-      const t = trainStep(s, realSampler(data));
-      const v = Array.from(t.dataSync());
-      t.dispose();
-      return v;
-    });
+    const out: Record<string, number>[] = [];
+    for (let i = 0; i < 3; i++) out.push(await readStepMetrics(trainStep(s, realSampler(data))));
     disposeState(s);
     return out;
   };
-  const first = losses(1);
-  assertEquals(first[0].length, METRIC_NAMES.length);
-  assertEquals(losses(1), first);
+  const first = await losses(1);
+  assertEquals(Object.keys(first[0]), [...METRIC_NAMES]);
+  assertEquals(await losses(1), first);
   assertNotEquals(losses(2), first);
 });
 
@@ -206,20 +203,21 @@ Deno.test("the authors' settings build and train: learned σ heads, N(0, 0.02), 
   disposeState(s);
 });
 
-Deno.test("dBce 'sum' doubles D's real/fake term and leaves the info terms alone", () => {
-  const first = (dBce: "mean" | "sum") => {
+Deno.test("dBce 'sum' doubles D's real/fake term and leaves the info terms alone", async () => {
+  const first = async (dBce: "mean" | "sum") => {
     const s = createState(tinyConfig({ dBce }));
-    const t = discriminatorStep(s, drawDiscriminatorInputs(s, realSampler(data)));
-    const v = Array.from(t.dataSync());
-    t.dispose();
+    const v = await readStepMetrics(
+      discriminatorStep(s, drawDiscriminatorInputs(s, realSampler(data))),
+    );
     disposeState(s);
     return v;
   };
-  const [mean, sum] = [first("mean"), first("sum")];
-  // [total, bce, label, code1, code2, acc]
-  assert(Math.abs(sum[1] - 2 * mean[1]) < 1e-5);
-  assertEquals(sum.slice(2), mean.slice(2));
-  assert(Math.abs(sum[0] - mean[0] - mean[1]) < 1e-5);
+  const [mean, sum] = [await first("mean"), await first("sum")];
+  assert(Math.abs(sum.d_bce - 2 * mean.d_bce) < 1e-5);
+  for (const term of ["d_label", "d_code1", "d_code2", "d_acc", "d_real", "d_fake"] as const) {
+    assertEquals(sum[term], mean[term], term);
+  }
+  assert(Math.abs(sum.d_loss - mean.d_loss - mean.d_bce) < 1e-5);
 });
 
 Deno.test("the paper networks train: finite losses, G and D both move", async () => {

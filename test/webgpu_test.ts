@@ -13,7 +13,7 @@ import {
 } from "../lib/backends/webgpu.ts";
 import { Random } from "../lib/infogan/random.ts";
 import { createState, disposeState, trainableVariables } from "../lib/infogan/state.ts";
-import { METRIC_NAMES, trainStep } from "../lib/infogan/step.ts";
+import { METRIC_NAMES, readStepMetrics, trainStep } from "../lib/infogan/step.ts";
 import { smallMnist, tinyConfig } from "./helpers.ts";
 import { realSampler } from "../lib/data/mnist.ts";
 
@@ -162,9 +162,8 @@ async function oneStep(
   const dataset = await smallMnist();
   const state = createState(tinyConfig());
   try {
-    const values = trainStep(state, realSampler(dataset));
-    const metrics = (await values.data()) as Float32Array;
-    values.dispose();
+    const values = await readStepMetrics(trainStep(state, realSampler(dataset)));
+    const metrics = Float32Array.from(METRIC_NAMES, (n) => values[n]);
     const vars = [
       ...trainableVariables(state.generator),
       ...trainableVariables(state.discriminator),

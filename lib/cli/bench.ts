@@ -21,7 +21,7 @@ import { type BackendName } from "../infogan/config.ts";
 import { resolveConfig } from "../infogan/config_schema.ts";
 import { loadDataset, realSampler } from "../data/mnist.ts";
 import { createState } from "../infogan/state.ts";
-import { trainStep } from "../infogan/step.ts";
+import { readStepMetrics, trainStep } from "../infogan/step.ts";
 import { type CommandSpec, runCommand } from "./args.ts";
 import type { Value } from "../infogan/values.ts";
 import { exists } from "../io/fs.ts";
@@ -114,16 +114,13 @@ async function worker(
   const config = resolveConfig({ flags: { preset: options.preset, batchSize: batch } });
   const state = createState(config);
   const data = await loadDataset({});
-  const run = () => {
-    const out = trainStep(state, realSampler(data));
-    out.dataSync(); // one host sync per step, as on a logged step
-    out.dispose();
-  };
-  for (let i = 0; i < warmup; i++) run();
+  // One host sync per step, as on a logged step.
+  const run = () => readStepMetrics(trainStep(state, realSampler(data)));
+  for (let i = 0; i < warmup; i++) await run();
   const read = options.profile ? profileBinding() : null;
   const before = tf.memory().numTensors;
   const t0 = performance.now();
-  for (let i = 0; i < steps; i++) run();
+  for (let i = 0; i < steps; i++) await run();
   const ms = (performance.now() - t0) / steps;
   const result: BenchResult = {
     backend: used,
@@ -181,9 +178,7 @@ async function soak(backend: string, steps: number, warmup: number, batch: numbe
   let max = 0;
   let constant = true;
   for (let i = 1; i <= warmup + steps; i++) {
-    const out = trainStep(state, realSampler(data));
-    await out.data();
-    out.dispose();
+    await readStepMetrics(trainStep(state, realSampler(data)));
     // The baseline is the highest RSS over the second half of the warm-up:
     // allocators and the GC settle into a sawtooth, and a leak shows as
     // growth above that steady level.

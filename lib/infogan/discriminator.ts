@@ -133,3 +133,65 @@ export function logitsView(discriminator: tf.LayersModel): tf.LayersModel {
     name: "discriminator_logits",
   });
 }
+
+/**
+ * Q's outputs for a batch: the label code's logits, each continuous code's
+ * estimate (a Gaussian mean, or the book's sigmoid), and with a learned σ
+ * the raw log σ of each code.
+ */
+export interface QOutputs {
+  labelLogits: tf.Tensor;
+  code1: tf.Tensor;
+  code2: tf.Tensor;
+  logStd1?: tf.Tensor;
+  logStd2?: tf.Tensor;
+}
+
+/** What D and Q say about a batch: D's real/fake logit and Q's outputs. */
+export interface DiscriminatorOutputs {
+  realLogit: tf.Tensor;
+  q: QOutputs;
+}
+
+/**
+ * Runs the logits view of D (from {@linkcode logitsView}) on `images` and
+ * names its outputs: D's real/fake logit, and Q.
+ */
+export function discriminate(
+  dLogits: tf.LayersModel,
+  images: tf.Tensor,
+  options: { training: boolean },
+): DiscriminatorOutputs {
+  const [realLogit, labelLogits, code1, code2, logStd1, logStd2] = dLogits.apply(images, {
+    training: options.training,
+  }) as tf.Tensor[];
+  return { realLogit, q: { labelLogits, code1, code2, logStd1, logStd2 } };
+}
+
+/** Q's outputs with `f` applied to each tensor (log σ only when present). */
+function mapQ(q: QOutputs, f: (t: tf.Tensor, i: number) => tf.Tensor): QOutputs {
+  return {
+    labelLogits: f(q.labelLogits, 0),
+    code1: f(q.code1, 1),
+    code2: f(q.code2, 2),
+    logStd1: q.logStd1 && f(q.logStd1, 3),
+    logStd2: q.logStd2 && f(q.logStd2, 4),
+  };
+}
+
+/** The outputs of two batches (reals, then fakes) as one, in that order. */
+export function concatOutputs(
+  a: DiscriminatorOutputs,
+  b: DiscriminatorOutputs,
+): DiscriminatorOutputs {
+  const bq = [b.q.labelLogits, b.q.code1, b.q.code2, b.q.logStd1, b.q.logStd2];
+  return {
+    realLogit: tf.concat([a.realLogit, b.realLogit]),
+    q: mapQ(a.q, (t, i) => tf.concat([t, bq[i]!])),
+  };
+}
+
+/** Q's outputs for rows `start .. start + n` of the batch. */
+export function qRows(q: QOutputs, start: number, n: number): QOutputs {
+  return mapQ(q, (t) => t.slice([start, 0], [n, -1]));
+}

@@ -7,15 +7,15 @@
 import type { InfoGanConfig } from "./config.ts";
 import { createState, disposeState, trainableVariables } from "./state.ts";
 import {
-  D_METRIC_COUNT,
   discriminatorStep,
   drawDiscriminatorInputs,
   generatorStep,
-  METRIC_NAMES,
+  type MetricName,
+  readStepMetrics,
   type SampleReal,
+  type StepMetrics,
 } from "./step.ts";
 import { drawLatent } from "./latent.ts";
-import type * as tf from "@tensorflow/tfjs";
 
 /** One loss term of a step, by its metrics name. */
 export interface StepTerm {
@@ -74,20 +74,16 @@ export async function inspectSteps(
         variable: b.variable,
         moved: b.values.some((x, j) => x !== after[i].values[j]),
       }));
-    const terms = async (t: tf.Tensor, names: readonly string[]): Promise<StepTerm[]> => {
-      const values = await t.data();
-      t.dispose();
-      return names.map((term, i) => ({ term, value: values[i] }));
-    };
+    const terms = async <N extends MetricName>(values: StepMetrics<N>): Promise<StepTerm[]> =>
+      Object.entries(await readStepMetrics(values)).map(([term, value]) => ({
+        term,
+        value: value as number,
+      }));
     const s0 = await snapshot();
-    const d = await terms(
-      discriminatorStep(state, drawDiscriminatorInputs(state, sampleReal)),
-      METRIC_NAMES.slice(0, D_METRIC_COUNT),
-    );
+    const d = await terms(discriminatorStep(state, drawDiscriminatorInputs(state, sampleReal)));
     const s1 = await snapshot();
     const g = await terms(
       generatorStep(state, drawLatent(state.rng, state.config, { n: state.config.batchSize })),
-      METRIC_NAMES.slice(D_METRIC_COUNT),
     );
     const s2 = await snapshot();
     return { d, g, dMoves: moves(s0, s1), gMoves: moves(s1, s2) };

@@ -5,7 +5,14 @@
  */
 import { miLowerBound } from "./losses.ts";
 import type { TrainState } from "./state.ts";
-import { METRIC_NAMES, type SampleReal, trainStep } from "./step.ts";
+import {
+  disposeStepMetrics,
+  METRIC_NAMES,
+  type MetricName,
+  readStepMetrics,
+  type SampleReal,
+  trainStep,
+} from "./step.ts";
 
 /** One line of `metrics.jsonl`. */
 export interface Metrics {
@@ -90,14 +97,13 @@ export async function train(
     const stop = callbacks.shouldStop?.() ?? false;
     const checkpoint = s % config.checkpointEvery === 0 || s === config.steps || stop;
     if (s % config.logEvery === 0 || checkpoint) {
-      // Async read: GPU backends cannot read back synchronously in Deno.
-      const v = await values.data();
+      const v = await readStepMetrics(values);
       state.elapsed += (performance.now() - t0) / 1000;
       metrics = toMetrics(v, { step: s, lrD, lrG, state });
     } else {
+      disposeStepMetrics(values);
       state.elapsed += (performance.now() - t0) / 1000;
     }
-    values.dispose();
     if (metrics && metrics.step === s) await callbacks.onMetrics?.(metrics);
     callbacks.onProgress?.({ step: s, total: config.steps, elapsed: state.elapsed, metrics });
     if (s % config.sampleEvery === 0) await callbacks.onSample?.(state);
@@ -110,20 +116,20 @@ export async function train(
 const YIELD_MS = 50;
 
 function toMetrics(
-  v: ArrayLike<number>,
+  v: Record<MetricName, number>,
   options: { step: number; lrD: number; lrG: number; state: TrainState },
 ): Metrics {
   const out: Record<string, number> = { step: options.step };
-  METRIC_NAMES.forEach((name, i) => {
-    if (!Number.isFinite(v[i])) {
+  for (const name of METRIC_NAMES) {
+    if (!Number.isFinite(v[name])) {
       throw new NonFiniteLossError(
         `step ${options.step}: loss term ${name} is ${
-          v[i]
+          v[name]
         }; training stopped and the last checkpoint was kept`,
       );
     }
-    out[name] = v[i];
-  });
+    out[name] = v[name];
+  }
   out.li = miLowerBound(out.g_label, options.state.config.numLabels);
   out.lr_d = options.lrD;
   out.lr_g = options.lrG;

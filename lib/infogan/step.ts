@@ -1,5 +1,5 @@
 /**
- * The InfoGAN training steps and loop. One exported function per step; each
+ * The InfoGAN training steps. One exported function per step; each
  * names the variables it updates, because tfjs's `trainable = false` on the
  * discriminator would also freeze its own later updates (unlike Keras).
  *
@@ -16,6 +16,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { InfoGanConfig } from "./config.ts";
+import { concatOutputs, discriminate, type QOutputs, qRows } from "./discriminator.ts";
 import { IMAGE_SIZE } from "./generator.ts";
 import { drawCode, drawLatent, type LatentBatch, latentTensors, oneHot } from "./latent.ts";
 import {
@@ -28,31 +29,8 @@ import {
 import type { Random } from "./random.ts";
 import { trainableVariables, type TrainState } from "./state.ts";
 
-/**
- * The unweighted information terms from Q's outputs [label logits, code1,
- * code2, and with a learned σ the raw log σ of each code] and the targets
- * [one-hot label, c1, c2].
- */
-function infoTerms(
-  config: InfoGanConfig,
-  outputs: tf.Tensor[],
-  targets: tf.Tensor[],
-): { label: tf.Scalar; code1: tf.Scalar; code2: tf.Scalar } {
-  const [labelLogits, q1, q2, s1, s2] = outputs;
-  const [label, c1, c2] = targets;
-  const codeLoss = (c: tf.Tensor, q: tf.Tensor, s: tf.Tensor | undefined) => {
-    if (config.continuousLoss === "book") return bookMiLoss(c, q);
-    return gaussianNll(c, q, config.learnedStd ? { logStd: flooredLogStd(s!) } : {});
-  };
-  return {
-    label: categoricalMiLossFromLogits(label, labelLogits),
-    code1: codeLoss(c1, q1, s1),
-    code2: codeLoss(c2, q2, s2),
-  };
-}
-
-/** Names of the values in the tensor {@linkcode trainStep} returns. */
-export const METRIC_NAMES = [
+/** What the D step reports, in `metrics.jsonl` order. */
+export const D_METRICS = [
   "d_loss",
   "d_bce",
   "d_label",
@@ -61,15 +39,65 @@ export const METRIC_NAMES = [
   "d_acc",
   "d_real",
   "d_fake",
-  "g_loss",
-  "g_bce",
-  "g_label",
-  "g_code1",
-  "g_code2",
 ] as const;
 
-/** How many of {@linkcode METRIC_NAMES} the D step returns; the G step returns the rest. */
-export const D_METRIC_COUNT = 8;
+/** What the G step reports, in `metrics.jsonl` order. */
+export const G_METRICS = ["g_loss", "g_bce", "g_label", "g_code1", "g_code2"] as const;
+
+/** Every value a training step reports: the D step's, then the G step's. */
+export const METRIC_NAMES = [...D_METRICS, ...G_METRICS] as const;
+
+/** One of {@linkcode METRIC_NAMES}. */
+export type MetricName = typeof METRIC_NAMES[number];
+
+/** A step's values as scalars on the device, by name (not synced; the caller disposes them). */
+export type StepMetrics<N extends MetricName = MetricName> = Record<N, tf.Scalar>;
+
+/** The targets Q should recover: the one-hot label code and the two continuous codes. */
+interface CodeTargets {
+  label: tf.Tensor;
+  code1: tf.Tensor;
+  code2: tf.Tensor;
+}
+
+/** The unweighted information terms: how well Q's outputs recover the codes. */
+function infoTerms(
+  config: InfoGanConfig,
+  q: QOutputs,
+  targets: CodeTargets,
+): { label: tf.Scalar; code1: tf.Scalar; code2: tf.Scalar } {
+  const codeLoss = (c: tf.Tensor, mean: tf.Tensor, logStd: tf.Tensor | undefined) => {
+    // The book's loss on sigmoid heads; else a Gaussian NLL, with Q's own σ when it learns one.
+    if (config.continuousLoss === "book") return bookMiLoss(c, mean);
+    return gaussianNll(c, mean, config.learnedStd ? { logStd: flooredLogStd(logStd!) } : {});
+  };
+  return {
+    label: categoricalMiLossFromLogits(targets.label, q.labelLogits),
+    code1: codeLoss(targets.code1, q.code1, q.logStd1),
+    code2: codeLoss(targets.code2, q.code2, q.logStd2),
+  };
+}
+
+/** The weighted sum bce_weight·bce + λ·(label_weight·label + code_weight·(code1 + code2)). */
+function weightedLoss(
+  config: InfoGanConfig,
+  bce: tf.Scalar,
+  info: { label: tf.Scalar; code1: tf.Scalar; code2: tf.Scalar },
+  lambda: number,
+): tf.Scalar {
+  return tf.addN([
+    tf.mul(bce, config.bceWeight),
+    tf.mul(info.label, lambda * config.labelWeight),
+    tf.mul(info.code1, lambda * config.codeWeight),
+    tf.mul(info.code2, lambda * config.codeWeight),
+  ]) as tf.Scalar;
+}
+
+/** Keeps each of a step's scalars past its `tf.tidy`. */
+function kept<N extends MetricName>(values: StepMetrics<N>): StepMetrics<N> {
+  for (const t of Object.values(values) as tf.Scalar[]) tf.keep(t);
+  return values;
+}
 
 /** Real images drawn for a D step: pixels in [0, 1], image by image, and their labels. */
 export interface RealBatch {
@@ -112,15 +140,14 @@ export function drawDiscriminatorInputs(
 
 /**
  * One discriminator (and Q) update on real images and fakes (one D call
- * each when D has BatchNorm, one call for both otherwise). Returns the loss
- * terms, D's real/fake accuracy and its mean probability on the reals and
- * on the fakes, as the first {@linkcode D_METRIC_COUNT} values of
- * {@linkcode METRIC_NAMES} (not synced).
+ * each when D has BatchNorm, one call for both otherwise). Returns the
+ * values of {@linkcode D_METRICS}: the loss terms, D's real/fake accuracy and
+ * its mean probability on the reals and on the fakes (not synced).
  */
 export function discriminatorStep(
   state: TrainState,
   inputs: DiscriminatorInputs,
-): tf.Tensor1D {
+): StepMetrics<typeof D_METRICS[number]> {
   const { config, generator, dLogits } = state;
   const b = inputs.labels.length;
   return tf.tidy(() => {
@@ -132,14 +159,16 @@ export function discriminatorStep(
     }) as tf.Tensor;
     const realImages = tf.tensor4d(inputs.images, [b, IMAGE_SIZE, IMAGE_SIZE, 1]);
     const y = tf.concat([tf.ones([b, 1]), tf.zeros([b, 1])]);
-    const labels = tf.concat([oneHot(inputs.labels, config.numLabels), fakeInputs[1]]);
-    const c1 = tf.concat([tf.tensor2d(inputs.realCode1, [b, 1]), fakeInputs[2]]);
-    const c2 = tf.concat([tf.tensor2d(inputs.realCode2, [b, 1]), fakeInputs[3]]);
-    // Without real labels, Q is trained on the fakes only.
-    const qRows = config.supervisedLabels ? 2 * b : b;
-    const qStart = 2 * b - qRows;
-    const rows = (t: tf.Tensor) => t.slice([qStart, 0], [qRows, -1]);
-    let stats!: tf.Tensor1D;
+    const targets: CodeTargets = {
+      label: tf.concat([oneHot(inputs.labels, config.numLabels), fakeInputs[1]]),
+      code1: tf.concat([tf.tensor2d(inputs.realCode1, [b, 1]), fakeInputs[2]]),
+      code2: tf.concat([tf.tensor2d(inputs.realCode2, [b, 1]), fakeInputs[3]]),
+    };
+    // Without real labels (the paper's unsupervised setup), Q learns from the fakes only.
+    const qStart = config.supervisedLabels ? 0 : b;
+    const qCount = 2 * b - qStart;
+    const rows = (t: tf.Tensor) => t.slice([qStart, 0], [qCount, -1]);
+    let metrics!: StepMetrics<typeof D_METRICS[number]>;
     const vars = trainableVariables(state.discriminator);
     const { grads } = tf.variableGrads(() => {
       // With BatchNorm in D, real and fake batches go through D separately,
@@ -147,41 +176,42 @@ export function discriminatorStep(
       // paper's code do). Without it (the book's D) the two are the same
       // maths, and one call on both batches halves the dispatches, as Keras
       // does with its single train_on_batch.
-      let out: tf.Tensor[];
-      if (hasBatchNorm(state.discriminator)) {
-        const real = dLogits.apply(realImages, { training: true }) as tf.Tensor[];
-        const fake = dLogits.apply(fakeImages, { training: true }) as tf.Tensor[];
-        out = real.map((r, i) => tf.concat([r, fake[i]]));
-      } else {
-        out = dLogits.apply(tf.concat([realImages, fakeImages]), { training: true }) as tf.Tensor[];
-      }
-      // The mean over all 2b outputs; `sum` is mean(real) + mean(fake).
+      const out = hasBatchNorm(state.discriminator)
+        ? concatOutputs(
+          discriminate(dLogits, realImages, { training: true }),
+          discriminate(dLogits, fakeImages, { training: true }),
+        )
+        : discriminate(dLogits, tf.concat([realImages, fakeImages]), { training: true });
+      // The mean over all 2b outputs; the authors' `sum` is mean(real) + mean(fake).
       const bce = tf.mul(
-        binaryCrossEntropyFromLogits(y, out[0]),
+        binaryCrossEntropyFromLogits(y, out.realLogit),
         config.dBce === "sum" ? 2 : 1,
       ) as tf.Scalar;
-      const info = infoTerms(
-        config,
-        out.slice(1).map(rows),
-        [rows(labels), rows(c1), rows(c2)],
-      );
-      const total = tf.addN([
-        tf.mul(bce, config.bceWeight),
-        tf.mul(info.label, config.labelWeight),
-        tf.mul(info.code1, config.codeWeight),
-        tf.mul(info.code2, config.codeWeight),
-      ]) as tf.Scalar;
+      const info = infoTerms(config, qRows(out.q, qStart, qCount), {
+        label: rows(targets.label),
+        code1: rows(targets.code1),
+        code2: rows(targets.code2),
+      });
+      // D's own loss always counts the info terms in full: λ only scales G's.
+      const total = weightedLoss(config, bce, info, 1);
       // p > 0.5 exactly when the logit is positive.
-      const acc = tf.mean(tf.equal(tf.greater(out[0], 0).toFloat(), y).toFloat());
+      const acc = tf.mean(tf.equal(tf.greater(out.realLogit, 0).toFloat(), y).toFloat());
       // Mean D(x) on the reals and mean D(G(z)) on the fakes: the GAN's dynamics.
-      const [pReal, pFake] = tf.split(tf.sigmoid(out[0]), 2).map((p) => tf.mean(p));
-      stats = tf.keep(
-        tf.stack([total, bce, info.label, info.code1, info.code2, acc, pReal, pFake]),
-      ) as tf.Tensor1D;
+      const [pReal, pFake] = tf.split(tf.sigmoid(out.realLogit), 2).map((p) => tf.mean(p));
+      metrics = kept({
+        d_loss: total,
+        d_bce: bce,
+        d_label: info.label,
+        d_code1: info.code1,
+        d_code2: info.code2,
+        d_acc: acc as tf.Scalar,
+        d_real: pReal as tf.Scalar,
+        d_fake: pFake as tf.Scalar,
+      });
       return total;
     }, vars);
     state.optD.apply(vars.map((v) => grads[v.name]));
-    return stats;
+    return metrics;
   });
 }
 
@@ -192,39 +222,46 @@ function hasBatchNorm(model: tf.LayersModel): boolean {
 
 /**
  * One generator update on fresh noise `fake`: fool D, and (scaled by λ) let
- * Q recover the codes. Only G's variables change. Returns a 5-vector of loss
- * terms (not synced).
+ * Q recover the codes. Only G's variables change. Returns the values of
+ * {@linkcode G_METRICS} (not synced).
  */
-export function generatorStep(state: TrainState, fake: LatentBatch): tf.Tensor1D {
+export function generatorStep(
+  state: TrainState,
+  fake: LatentBatch,
+): StepMetrics<typeof G_METRICS[number]> {
   const { config, generator, dLogits } = state;
   const n = fake.labels.length;
   return tf.tidy(() => {
     const inputs = latentTensors(fake, config);
     const y = tf.ones([n, 1]);
-    let stats!: tf.Tensor1D;
+    let metrics!: StepMetrics<typeof G_METRICS[number]>;
     const vars = trainableVariables(generator);
     const { grads } = tf.variableGrads(() => {
       const images = generator.apply(inputs, { training: true }) as tf.Tensor;
-      const out = dLogits.apply(images, { training: true }) as tf.Tensor[];
-      const bce = binaryCrossEntropyFromLogits(y, out[0]);
-      const info = infoTerms(config, out.slice(1), inputs.slice(1));
-      const w = config.lambda;
-      const total = tf.addN([
-        tf.mul(bce, config.bceWeight),
-        tf.mul(info.label, w * config.labelWeight),
-        tf.mul(info.code1, w * config.codeWeight),
-        tf.mul(info.code2, w * config.codeWeight),
-      ]) as tf.Scalar;
-      stats = tf.keep(tf.stack([total, bce, info.label, info.code1, info.code2])) as tf.Tensor1D;
+      const out = discriminate(dLogits, images, { training: true });
+      const bce = binaryCrossEntropyFromLogits(y, out.realLogit);
+      const info = infoTerms(config, out.q, {
+        label: inputs[1],
+        code1: inputs[2],
+        code2: inputs[3],
+      });
+      const total = weightedLoss(config, bce, info, config.lambda);
+      metrics = kept({
+        g_loss: total,
+        g_bce: bce,
+        g_label: info.label,
+        g_code1: info.code1,
+        g_code2: info.code2,
+      });
       return total;
     }, vars);
     state.optG.apply(vars.map((v) => grads[v.name]));
-    return stats;
+    return metrics;
   });
 }
 
-/** One full step (D then G); returns the values of {@linkcode METRIC_NAMES}. */
-export function trainStep(state: TrainState, sampleReal: SampleReal): tf.Tensor1D {
+/** One full step (D then G); returns the values of {@linkcode METRIC_NAMES} (not synced). */
+export function trainStep(state: TrainState, sampleReal: SampleReal): StepMetrics {
   const d = discriminatorStep(state, drawDiscriminatorInputs(state, sampleReal));
   // Fresh noise for the generator step, as in the book.
   const g = generatorStep(
@@ -232,7 +269,29 @@ export function trainStep(state: TrainState, sampleReal: SampleReal): tf.Tensor1
     drawLatent(state.rng, state.config, { n: state.config.batchSize }),
   );
   state.step += 1;
-  const out = tf.concat([d, g]) as tf.Tensor1D;
-  tf.dispose([d, g]);
-  return out;
+  return { ...d, ...g };
+}
+
+/**
+ * Reads a step's values to the host in one sync (one stacked tensor) and
+ * disposes them: the only host read a log step makes.
+ */
+export async function readStepMetrics<N extends MetricName>(
+  values: StepMetrics<N>,
+): Promise<Record<N, number>> {
+  const names = METRIC_NAMES.filter((n) => n in values) as N[];
+  const stacked = tf.stack(names.map((n) => values[n]));
+  try {
+    // Async read: GPU backends cannot read back synchronously in Deno.
+    const data = await stacked.data();
+    return Object.fromEntries(names.map((n, i) => [n, data[i]])) as Record<N, number>;
+  } finally {
+    stacked.dispose();
+    disposeStepMetrics(values);
+  }
+}
+
+/** Frees a step's values without reading them. */
+export function disposeStepMetrics(values: Partial<StepMetrics>): void {
+  tf.dispose(Object.values(values) as tf.Scalar[]);
 }
