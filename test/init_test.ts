@@ -8,15 +8,20 @@ await initBackend("wasm");
 
 Deno.test("initWeights() draws Glorot-uniform kernels and zero biases", () => {
   const d = buildDiscriminator(tinyConfig({ width: 1 }), new Random(3));
-  const kernel = d.weights.find((w) => w.originalName === "d_conv4/kernel");
-  const bias = d.weights.find((w) => w.originalName === "d_conv4/bias");
-  const k = kernel?.read().dataSync() as Float32Array;
+  const weight = (name: string) => {
+    const w = d.weights.find((w) => w.originalName === name);
+    if (!w) throw new Error(`expected a weight ${name}, found none`);
+    return w.read().dataSync() as Float32Array;
+  };
+  const k = weight("d_conv4/kernel");
+  const bias = weight("d_conv4/bias");
   const limit = Math.sqrt(6 / (25 * 128 + 25 * 256));
   assert(k.every((v) => Math.abs(v) <= limit));
   // A uniform draw fills its range: the extremes come close to ±limit.
   const [lo, hi] = k.reduce(([a, b], v) => [Math.min(a, v), Math.max(b, v)], [0, 0]);
   assert(hi > 0.99 * limit && lo < -0.99 * limit);
-  assertEquals(Array.from(bias?.read().dataSync() ?? []).every((v) => v === 0), true);
+  // d_conv4 has 256 filters at width 1: one bias each, all zero.
+  assertEquals(Array.from(bias), new Array(256).fill(0));
   d.dispose();
 });
 

@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "@std/assert";
+import { assert, assertAlmostEquals, assertEquals } from "@std/assert";
 import { initBackend } from "../lib/backends/select.ts";
 import { inspectSteps } from "../lib/infogan/inspect_step.ts";
 import { realSampler } from "../lib/data/mnist.ts";
@@ -20,6 +20,16 @@ Deno.test("inspectSteps(): the D step moves only D's variables, the G step only 
   ]);
   assertEquals(r.g.map((t) => t.term), ["g_loss", "g_bce", "g_label", "g_code1", "g_code2"]);
   assert([...r.d, ...r.g].every((t) => Number.isFinite(t.value)));
+  // The totals are the weighted sums of the terms reported beside them.
+  const config = tinyConfig();
+  const v = Object.fromEntries([...r.d, ...r.g].map((t) => [t.term, t.value]));
+  const weighted = (p: "d" | "g", lambda: number) =>
+    config.bceWeight * v[`${p}_bce`] +
+    lambda * (config.labelWeight * v[`${p}_label`] +
+        config.codeWeight * (v[`${p}_code1`] + v[`${p}_code2`]));
+  assertAlmostEquals(v.d_loss, weighted("d", 1), 1e-5);
+  assertAlmostEquals(v.g_loss, weighted("g", config.lambda), 1e-5);
+  assert(v.d_acc >= 0 && v.d_acc <= 1 && v.d_real > 0 && v.d_real < 1 && v.d_fake > 0);
   const moved = (list: typeof r.dMoves, model: "G" | "D") =>
     list.filter((m) => m.model === model).map((m) => m.moved);
   assert(moved(r.dMoves, "D").every(Boolean) && moved(r.dMoves, "G").every((m) => !m));

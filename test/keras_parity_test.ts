@@ -48,7 +48,8 @@ Deno.test("the book model matches the Keras reference: forward, every loss term,
       `${PYTHON} not found: run \`deno task setup\` to create the venv with TensorFlow`,
     );
   }
-  await initBackend("auto");
+  // The native backend runs the same libtensorflow kernels as Keras.
+  await initBackend("tensorflow");
   const data = await smallMnist();
   // The book model at full width; a small batch keeps the test quick.
   const config = resolveConfig({ flags: { preset: "book", batchSize: 8, seed: 3 } });

@@ -218,9 +218,27 @@ Deno.test("rhoHeatmap() draws the 2×2 codes × measures cells with each ρ writ
   for (const t of ["ρ -0.91", "ρ 0.12", "ρ 0.05", "ρ 0.80", "c1", "c2", "slant", "width"]) {
     assert(labels.includes(t), `no ${t} in ${labels}`);
   }
-  // Four filled cells, the strongest correlations in the most saturated colours.
+  // Four filled cells, in data order: c1 slant, c1 width, c2 slant, c2 width.
   const cells = Array.from(el.querySelectorAll("rect")).filter((r) => r.getAttribute("fill"));
   assertEquals(cells.length, 4, cells.map((c) => c.outerHTML).join("\n"));
+  const rgb = cells.map((c) => {
+    const m = c.getAttribute("fill")?.match(/^rgb\((\d+), (\d+), (\d+)\)$/);
+    if (!m) throw new Error(`expected an rgb() fill, found ${c.getAttribute("fill")}`);
+    return [Number(m[1]), Number(m[2]), Number(m[3])];
+  });
+  // RdBu: a negative ρ is red, a positive one blue, and |ρ| near 0 is nearly white.
+  const [r, , b] = rgb[0];
+  assert(r > 2 * b, `ρ -0.91 should be red, found rgb(${rgb[0]})`);
+  assert(rgb[3][2] > 2 * rgb[3][0], `ρ 0.80 should be blue, found rgb(${rgb[3]})`);
+  const chroma = rgb.map((c) => Math.max(...c) - Math.min(...c));
+  const lightness = rgb.map((c) => c[0] + c[1] + c[2]);
+  // The strong cells (|ρ| 0.91, 0.80) are more saturated and darker than the weak ones (0.12, 0.05).
+  for (const strong of [0, 3]) {
+    for (const weak of [1, 2]) {
+      assert(chroma[strong] > chroma[weak], `chroma ${chroma}`);
+      assert(lightness[strong] < lightness[weak], `lightness ${lightness}`);
+    }
+  }
 });
 
 Deno.test("digitGrid() is an <img> of a PNG of the tiled digits (floats or bytes)", () => {
@@ -247,8 +265,18 @@ Deno.test("toSvg() makes a standalone SVG with the legend drawn in it; toHtml() 
   const root = document.querySelector("svg");
   const all = texts(root);
   for (const want of ["T", "d_loss", "g_loss"]) assert(all.includes(want), `no ${want} in ${all}`);
-  assertEquals(root.querySelectorAll("svg").length >= 1, true);
-  assertEquals(toHtml(el), el.outerHTML);
+  // Standalone: Plot's HTML legend is redrawn as SVG, so no HTML element is left.
+  assert(!/<(div|span|figure|h2)\b/.test(svg), svg.slice(0, 300));
+  const swatches = Array.from(root.querySelectorAll("rect")).filter((r) =>
+    r.getAttribute("width") === "15"
+  );
+  assertEquals(swatches.length, 2, "one legend swatch per series");
+  assert(swatches[0].getAttribute("fill") !== swatches[1].getAttribute("fill"));
+  // toHtml() keeps the HTML figure: the title, the legend and the plot's SVG.
+  const html = toHtml(el);
+  assertMatch(html, /^<figure\b/);
+  assertMatch(html, /<svg\b/);
+  assertStringIncludes(html, ">T<");
   const bare = sweepPlot({ images: new Float32Array(784), rows: 1, cols: 1 }, {
     code: 1,
     values: [0],
@@ -275,7 +303,9 @@ Deno.test("displayBundle() and displayable() give Jupyter text/html for an eleme
   const obj = displayable(el);
   const render = obj[Symbol.for("Jupyter.display")];
   assertEquals(typeof render, "function");
-  assertEquals((await render())["text/html"], displayBundle(el)["text/html"]);
+  const shown = await render();
+  assertStringIncludes(shown["text/html"], el.outerHTML);
+  assert(shown["text/plain"].length > 0, "a plain-text stand-in");
 });
 
 interface Result {
