@@ -1,50 +1,124 @@
 /**
- * InfoGAN on Deno: the public API shared by the notebooks and the CLI.
+ * InfoGAN on Deno: what the notebooks import, by name and in groups. The
+ * algorithm is in `infogan/`, reading data in `data/`, files in `io/`,
+ * measurement in `eval/`, pictures in `viz/` (docs/architecture.md).
  *
  * @module
  */
-export * from "./infogan/config.ts";
-export * from "./infogan/presets.ts";
-export * from "./infogan/config_schema.ts";
-export * from "./infogan/values.ts";
-export * from "./infogan/random.ts";
-export * from "./data/idx.ts";
-export * from "./io/idx_write.ts";
-export * from "./data/mnist.ts";
-export * from "./viz/png.ts";
-export * from "./infogan/generator.ts";
-export * from "./infogan/discriminator.ts";
-export * from "./infogan/init.ts";
-export * from "./infogan/losses.ts";
-export * from "./infogan/optimizer.ts";
-export * from "./infogan/state.ts";
-export * from "./infogan/latent.ts";
-export * from "./infogan/step.ts";
-export * from "./infogan/loop.ts";
-export * from "./io/checkpoint.ts";
-export * from "./io/model_files.ts";
-export * from "./io/export_weights.ts";
-export * from "./eval/classifier.ts";
-export * from "./eval/classifier_files.ts";
-export * from "./eval/assignment.ts";
-export * from "./eval/measures.ts";
-export * from "./eval/evaluate.ts";
-export * from "./backends/select.ts";
-export * from "./infogan/sample.ts";
-export * from "./io/versions.ts";
-export * from "./io/run_dir.ts";
-export * from "./viz/plot.ts";
-export * from "./viz/training_plots.ts";
-export * from "./viz/code_plots.ts";
-export * from "./viz/images.ts";
-export * from "./viz/svg.ts";
-export * from "./viz/display.ts";
-export * from "./notebook.ts";
-export * from "./eval/pretrained.ts";
-export * from "./io/open_run.ts";
-export * from "./viz/live_training.ts";
-export * from "./viz/digit_grids.ts";
-export * from "./viz/model_summary.ts";
-export * from "./infogan/inspect_step.ts";
-export * from "./io/library_source.ts";
-export * from "./viz/explorer.ts";
+
+/** tfjs itself, so that a notebook imports everything from this one module. */
+export * as tf from "@tensorflow/tfjs";
+
+// Model: config, presets, the networks, the losses.
+export type { InfoGanConfig, PresetName } from "./infogan/config.ts";
+export { ConfigError } from "./infogan/config.ts";
+export { BOOK, LESSON, PAPER, PRESETS, QUICK } from "./infogan/presets.ts";
+export { resolveConfig } from "./infogan/config_schema.ts";
+export { Random } from "./infogan/random.ts";
+export { buildGenerator, IMAGE_SIZE } from "./infogan/generator.ts";
+export type { QOutputs } from "./infogan/discriminator.ts";
+export {
+  buildDiscriminator,
+  D_OUTPUTS,
+  discriminate,
+  logitsView,
+} from "./infogan/discriminator.ts";
+export {
+  binaryCrossEntropy,
+  binaryCrossEntropyFromLogits,
+  bookMiLoss,
+  categoricalEntropy,
+  categoricalMiLoss,
+  categoricalMiLossFromLogits,
+  EPSILON,
+  flooredLogStd,
+  gaussianNll,
+  miLowerBound,
+} from "./infogan/losses.ts";
+
+// Data.
+export type { Dataset } from "./data/mnist.ts";
+export { drawBatch, loadDataset, realSampler } from "./data/mnist.ts";
+export type { IdxArray } from "./data/idx.ts";
+export { readIdx } from "./data/idx.ts";
+
+// Training: state, latent draws, the two steps, the loop, checkpoints.
+export type { TrainState } from "./infogan/state.ts";
+export { createState, disposeState, trainableVariables } from "./infogan/state.ts";
+export type { LatentBatch } from "./infogan/latent.ts";
+export { drawCode, drawLatent, latentTensors } from "./infogan/latent.ts";
+export type { SampleReal, StepMetrics } from "./infogan/step.ts";
+export {
+  D_METRICS,
+  discriminatorStep,
+  drawDiscriminatorInputs,
+  G_METRICS,
+  generatorStep,
+  METRIC_NAMES,
+  readStepMetrics,
+  trainStep,
+} from "./infogan/step.ts";
+export type { Metrics, TrainCallbacks } from "./infogan/loop.ts";
+export { NonFiniteLossError, train } from "./infogan/loop.ts";
+export { Optimizer } from "./infogan/optimizer.ts";
+export { generate, linspace, predict, sweep, tile } from "./infogan/sample.ts";
+export { inspectSteps } from "./infogan/inspect_step.ts";
+export {
+  CheckpointError,
+  loadCheckpoint,
+  loadGenerator,
+  loadModels,
+  resolveCheckpoint,
+  saveCheckpoint,
+} from "./io/checkpoint.ts";
+export { readMetrics } from "./io/run_dir.ts";
+export { openRun } from "./io/open_run.ts";
+export { initBackend } from "./backends/select.ts";
+
+// Evaluation: the classifier, the mapping, the measures, the reports.
+export { accuracy, classify } from "./eval/classifier.ts";
+export { CLASSIFIER_DIR, loadClassifier } from "./eval/classifier_files.ts";
+export { bestMapping, confusion } from "./eval/assignment.ts";
+export { slant, spearman, strokeWidth } from "./eval/measures.ts";
+export type { EvaluateOptions, Evaluation } from "./eval/evaluate.ts";
+export { evaluate, EVALUATE_DEFAULTS } from "./eval/evaluate.ts";
+export { evaluateCheckpoint } from "./eval/evaluate_checkpoint.ts";
+export { codeRoles, measureCodeSweeps, sweepCorrelation } from "./eval/code_sweeps.ts";
+export { coverageRecorder, generatedAccuracy, labelCodeAccuracy } from "./eval/generated.ts";
+export type { NamedEvaluation } from "./eval/report.ts";
+export { formatComparison, formatEvaluation, summarizeMetrics } from "./eval/report.ts";
+export { evaluationBeside, readEvaluation } from "./eval/evaluation_file.ts";
+export type { Pretrained } from "./eval/pretrained.ts";
+export { PRETRAINED_DIR, PRETRAINED_ROOT, readPretrained } from "./eval/pretrained.ts";
+
+// Plots and images.
+export type { PlotElement } from "./viz/plot.ts";
+export type { CurvePoint } from "./viz/training_plots.ts";
+export { coveragePlot, curvePlot, lossCurves, miBoundPlot } from "./viz/training_plots.ts";
+export { codeMeasurePlot, rhoHeatmap, sweepPlot } from "./viz/code_plots.ts";
+export { digitGrid, pngDataUrl, pngImage, sideBySide } from "./viz/images.ts";
+export { categoryGrid, labelGrid, realDigits } from "./viz/digit_grids.ts";
+export { encodePng } from "./viz/png.ts";
+export { toHtml, toSvg } from "./viz/svg.ts";
+export { displayBundle, show } from "./viz/display.ts";
+export { modelSummary } from "./viz/model_summary.ts";
+export { LiveTraining } from "./viz/live_training.ts";
+export { SAMPLE_VALUES, sampleGridPng } from "./viz/sample_grid.ts";
+
+// Notebook helpers: knobs, run folders, training with a live display.
+export { PROJECT_ROOT } from "./io/fs.ts";
+export { librarySource } from "./io/library_source.ts";
+export type { TrainRunResult } from "./notebook.ts";
+export {
+  envBool,
+  envInt,
+  explorer,
+  freshRunDir,
+  notebookConfig,
+  NoTrainedModelError,
+  pickTrainedRun,
+  runDir,
+  runsDir,
+  sampleHistory,
+  trainRun,
+} from "./notebook.ts";

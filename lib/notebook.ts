@@ -33,11 +33,6 @@ import { acquireRunLock } from "./io/run_lock.ts";
 import { type TrainState } from "./infogan/state.ts";
 import { type Metrics, type TrainCallbacks } from "./infogan/loop.ts";
 
-/** tfjs itself, so notebooks import everything from `lib/mod.ts`. */
-export * as tf from "@tensorflow/tfjs";
-
-export { PROJECT_ROOT };
-
 type Env = Record<string, string | undefined>;
 
 /**

@@ -13,7 +13,6 @@ import {
   notebookConfig,
   NoTrainedModelError,
   pickTrainedRun,
-  PROJECT_ROOT,
   runDir,
   runsDir,
   sampleHistory,
@@ -28,6 +27,7 @@ import { digitGrid } from "../lib/viz/images.ts";
 import { type PlotElement } from "../lib/viz/plot.ts";
 import { generate } from "../lib/infogan/sample.ts";
 import { readMetrics } from "../lib/io/run_dir.ts";
+import { PROJECT_ROOT } from "../lib/io/fs.ts";
 import { createState, disposeState } from "../lib/infogan/state.ts";
 import { type Metrics } from "../lib/infogan/loop.ts";
 import { smallMnist } from "./helpers.ts";

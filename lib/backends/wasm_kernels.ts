@@ -24,6 +24,10 @@
  * another shape reads out of bounds. XNNPACK conv2d also caches its packed
  * filter, but keyed by the data id *and* the full geometry, and drops it when
  * the filter is disposed; every filter built here is fresh.
+ *
+ * One file for one concept: these kernels share their conv geometry, the
+ * XNNPACK entry points and the registration that replaces the backend's own,
+ * and none is useful alone, so the file is longer than the others.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
