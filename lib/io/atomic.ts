@@ -30,14 +30,7 @@ export async function writeAtomic(
   if (options.createNew) (await Deno.open(path, { write: true, createNew: true })).close();
   const temp = join(dir, `.${basename(path)}.${Deno.pid}.${++counter}.tmp`);
   try {
-    const file = await Deno.open(temp, { write: true, createNew: true });
-    try {
-      let written = 0;
-      while (written < bytes.length) written += await file.write(bytes.subarray(written));
-      await file.sync();
-    } finally {
-      file.close();
-    }
+    await writeSynced(temp, bytes);
     await Deno.rename(temp, path);
   } catch (e) {
     await Deno.remove(temp).catch(() => {});
@@ -45,6 +38,22 @@ export async function writeAtomic(
     throw e;
   }
   await syncDir(dir);
+}
+
+/**
+ * Writes `bytes` to a new file at `path` (never over an existing one) and
+ * fsyncs it: the building block of {@linkcode writeAtomic} and of whole
+ * folders written beside their target.
+ */
+export async function writeSynced(path: string, bytes: Uint8Array): Promise<void> {
+  const file = await Deno.open(path, { write: true, createNew: true });
+  try {
+    let written = 0;
+    while (written < bytes.length) written += await file.write(bytes.subarray(written));
+    await file.sync();
+  } finally {
+    file.close();
+  }
 }
 
 /** Writes `text` as UTF-8 to `path` atomically. */

@@ -9,7 +9,7 @@
  */
 import { basename, dirname, join } from "node:path";
 import { exists } from "./fs.ts";
-import { syncDir } from "./atomic.ts";
+import { syncDir, writeSynced } from "./atomic.ts";
 
 /** The steps of {@linkcode swapFolder}, in order. */
 export const SWAP_STEPS = ["move-aside", "move-in", "sync", "drop-old"] as const;
@@ -40,14 +40,7 @@ export async function writeFolder(
     const path = join(tmp, rel);
     await Deno.mkdir(dirname(path), { recursive: true });
     for (let d = dirname(path); d.startsWith(tmp); d = dirname(d)) folders.add(d);
-    const file = await Deno.open(path, { write: true, createNew: true });
-    try {
-      let written = 0;
-      while (written < bytes.length) written += await file.write(bytes.subarray(written));
-      await file.sync();
-    } finally {
-      file.close();
-    }
+    await writeSynced(path, bytes);
   }
   for (const d of [...folders].sort((a, b) => b.length - a.length)) await syncDir(d);
 }
