@@ -178,7 +178,8 @@ export async function startLab(options: LabOptions): Promise<LabServer> {
    * sessions of their own) that is still alive is killed too.
    */
   const stop = async (timeoutMs = 10_000): Promise<Deno.CommandStatus> => {
-    const family = descendants(child.pid);
+    const python = join(venvBin(root), "python");
+    const family = await descendants(child.pid, python);
     const end = Date.now() + timeoutMs;
     if (api) {
       await httpStatus(api.host, api.port, {
@@ -198,7 +199,7 @@ export async function startLab(options: LabOptions): Promise<LabServer> {
       const wait = signal === "SIGKILL" ? Infinity : Math.max(0, (end - Date.now()) / 2);
       if (await settlesWithin(status, wait)) break;
     }
-    await killAll(family);
+    await killAll(family, python);
     return await status;
   };
 

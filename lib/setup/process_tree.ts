@@ -1,8 +1,9 @@
 /**
  * The processes a child has started, found through Linux's /proc, so that
  * stopping a server can also stop what it leaves behind (Jupyter's kernels
- * run in sessions of their own). Elsewhere there is no /proc, and the lists
- * are empty.
+ * run in sessions of their own). Deno opens /proc only with every
+ * permission, so the table is read by the venv's Python. Without /proc (or
+ * Python) the table is empty and nothing is killed.
  *
  * @module
  */
@@ -26,34 +27,41 @@ export interface ProcessId {
   start: string;
 }
 
-/** `/proc/<pid>/stat`'s parent id and start time; null when the process is gone (or no /proc). */
-function procStat(pid: number): { ppid: number; start: string } | null {
-  try {
-    const text = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    // Fields after the command name, which may hold spaces: state ppid … starttime (field 22).
-    const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-    return { ppid: Number(fields[1]), start: fields[19] };
-  } catch {
-    return null;
+/** Prints "pid ppid starttime" for every process in /proc. */
+const TABLE_SCRIPT = `
+import os
+for name in os.listdir("/proc"):
+    if name.isdigit():
+        try:
+            stat = open(f"/proc/{name}/stat").read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        print(name, fields[1], fields[19])
+`;
+
+/** Every process's parent and start time, by id (empty without /proc or Python). */
+async function processTable(python: string): Promise<Map<number, { ppid: number; start: string }>> {
+  const table = new Map<number, { ppid: number; start: string }>();
+  const out = await new Deno.Command(python, {
+    args: ["-c", TABLE_SCRIPT],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null",
+  }).output().catch(() => null);
+  if (!out?.success) return table;
+  for (const line of new TextDecoder().decode(out.stdout).split("\n")) {
+    const [pid, ppid, start] = line.split(" ");
+    if (start) table.set(Number(pid), { ppid: Number(ppid), start });
   }
+  return table;
 }
 
-/** Every live descendant of `root` (Linux /proc; none elsewhere). */
-export function descendants(root: number): ProcessId[] {
+/** Every live descendant of `root`, read with `python`. */
+export async function descendants(root: number, python: string): Promise<ProcessId[]> {
   const children = new Map<number, ProcessId[]>();
-  let entries: Deno.DirEntry[];
-  try {
-    entries = [...Deno.readDirSync("/proc")];
-  } catch {
-    return [];
-  }
-  for (const e of entries) {
-    const pid = Number(e.name);
-    if (!Number.isInteger(pid)) continue;
-    const stat = procStat(pid);
-    if (stat) {
-      children.set(stat.ppid, [...children.get(stat.ppid) ?? [], { pid, start: stat.start }]);
-    }
+  for (const [pid, { ppid, start }] of await processTable(python)) {
+    children.set(ppid, [...children.get(ppid) ?? [], { pid, start }]);
   }
   const out: ProcessId[] = [];
   const stack = [root];
@@ -66,15 +74,16 @@ export function descendants(root: number): ProcessId[] {
   return out;
 }
 
-/** Whether `p` is still the same live process. */
-export function alive(p: ProcessId): boolean {
-  return procStat(p.pid)?.start === p.start;
+/** The processes of `family` that are still alive (the same id and start time). */
+async function living(family: readonly ProcessId[], python: string): Promise<ProcessId[]> {
+  const table = await processTable(python);
+  return family.filter((p) => table.get(p.pid)?.start === p.start);
 }
 
 /** SIGTERM to each live process of `family`, then SIGKILL to those left after a second. */
-export async function killAll(family: readonly ProcessId[]): Promise<void> {
-  const signal = (s: Deno.Signal) => {
-    for (const p of family.filter(alive)) {
+export async function killAll(family: readonly ProcessId[], python: string): Promise<void> {
+  const signal = (list: ProcessId[], s: Deno.Signal) => {
+    for (const p of list) {
       try {
         Deno.kill(p.pid, s);
       } catch {
@@ -82,9 +91,13 @@ export async function killAll(family: readonly ProcessId[]): Promise<void> {
       }
     }
   };
-  if (!family.some(alive)) return;
-  signal("SIGTERM");
+  let left = await living(family, python);
+  if (left.length === 0) return;
+  signal(left, "SIGTERM");
   const end = Date.now() + 1_000;
-  while (family.some(alive) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
-  signal("SIGKILL");
+  while (left.length > 0 && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 100));
+    left = await living(left, python);
+  }
+  signal(left, "SIGKILL");
 }
