@@ -103,6 +103,37 @@ Deno.test("trainRun() trains a run folder, resumes it when rerun, and continues 
   await Deno.remove(join(dir, ".."), { recursive: true });
 });
 
+Deno.test("trainRun() refuses a run folder whose checkpoint is damaged, and leaves it as it was", async () => {
+  const dir = join(await Deno.makeTempDir(), "run");
+  const dataset = await smallMnist();
+  const config = notebookConfig({
+    preset: "quick",
+    steps: 2,
+    batchSize: 4,
+    width: 0.125,
+    checkpointEvery: 2,
+    backend: "wasm",
+  }, { env: {} });
+  disposeState((await trainRun({ dir, config, dataset })).state);
+  const weights = join(dir, "checkpoint", "generator", "weights.bin");
+  const damaged = (await Deno.readFile(weights)).slice(0, 100);
+  await Deno.writeFile(weights, damaged);
+  await assertRejects(
+    () => trainRun({ dir, config: { ...config, steps: 4 }, dataset }),
+    Error,
+    "weights.bin",
+  );
+  assertEquals(await Deno.readFile(weights), damaged);
+  await Deno.remove(join(weights, "..", "..", "state.json"));
+  await assertRejects(
+    () => trainRun({ dir, config: { ...config, steps: 4 }, dataset }),
+    Error,
+    "no checkpoint found",
+  );
+  assertEquals(await Deno.readFile(weights), damaged);
+  await Deno.remove(join(dir, ".."), { recursive: true });
+});
+
 Deno.test("pickTrainedRun() returns null, or with required names every place it looked", async () => {
   const places = [{ path: "/nonexistent/a", label: "pretrained" }, {
     path: "/nonexistent/b",

@@ -10,7 +10,8 @@
  */
 import { join } from "node:path";
 import { initBackend } from "../backends/select.ts";
-import { loadCheckpoint, readCheckpoint, resolveCheckpoint } from "../io/checkpoint.ts";
+import { resolveCheckpoint } from "../io/checkpoint.ts";
+import { resumeCheckpoint } from "../io/open_run.ts";
 import { configFromEnv, resolveConfig } from "../infogan/config_schema.ts";
 import { type InfoGanConfig } from "../infogan/config.ts";
 import { type Dataset, loadDataset } from "../data/mnist.ts";
@@ -69,14 +70,13 @@ async function main(v: Record<string, Value>): Promise<void> {
       // Lock before reading: a live run could be swapping its checkpoint.
       if (await isDir(out)) lock = acquireRunLock(out);
       const overrides = { ...configFromEnv(Deno.env.toObject()), ...flags };
-      delete overrides.preset;
-      state = await loadCheckpointAfterBackend(ckpt, overrides);
+      state = await resumeCheckpoint(ckpt, overrides, startBackend);
+      console.error(`resuming ${ckpt} at step ${state.step} of ${state.config.steps}`);
     } else {
       const config = resolveConfig({ flags, env: Deno.env.toObject() });
       out = (v.out as string | undefined) ?? `runs/${config.preset}-${config.seed}`;
       await refuseExistingRun(out);
-      const backend = await initBackend(config.backend);
-      console.error(`backend: ${backend}`);
+      await startBackend(config);
       state = createState(config);
     }
     // Load and validate the data before anything is written.
@@ -125,18 +125,9 @@ async function trainRun(state: TrainState, dataset: Dataset, out: string): Promi
   );
 }
 
-/** The backend must be up before tensors are created from the checkpoint. */
-async function loadCheckpointAfterBackend(
-  ckpt: string,
-  overrides: Partial<InfoGanConfig>,
-): Promise<TrainState> {
-  // Read and verified once: a damaged file is reported naming it.
-  const read = await readCheckpoint(ckpt);
-  const backend = await initBackend(overrides.backend ?? read.meta.config.backend);
-  console.error(`backend: ${backend}`);
-  const state = await loadCheckpoint(ckpt, { overrides, read });
-  console.error(`resuming ${ckpt} at step ${state.step} of ${state.config.steps}`);
-  return state;
+/** Starts the backend `config` names; tensors can be made after it. */
+async function startBackend(config: InfoGanConfig): Promise<void> {
+  console.error(`backend: ${await initBackend(config.backend)}`);
 }
 
 async function refuseExistingRun(out: string): Promise<void> {

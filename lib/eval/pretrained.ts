@@ -13,9 +13,6 @@ import { readEvaluation } from "../eval/evaluation_file.ts";
 import { readMetrics, RunDirError } from "../io/run_dir.ts";
 import { type Metrics } from "../infogan/loop.ts";
 
-/** tfjs itself, so notebooks import everything from `lib/mod.ts`. */
-export * as tf from "@tensorflow/tfjs";
-
 /** The folder of the shipped pretrained models, one subfolder each. */
 export const PRETRAINED_ROOT: string = join(PROJECT_ROOT, "data", "pretrained");
 

@@ -1,17 +1,46 @@
 /**
- * Opening a run folder for training: resume its checkpoint when it has one,
- * else start fresh.
+ * Opening a run for training, shared by `deno task train` and the notebooks:
+ * resume a checkpoint (read and verified once), or start fresh.
  *
  * @module
  */
-import { CheckpointError, loadCheckpoint, resolveCheckpoint } from "./checkpoint.ts";
+import { join } from "node:path";
+import {
+  CheckpointError,
+  loadCheckpoint,
+  readCheckpoint,
+  resolveCheckpoint,
+} from "./checkpoint.ts";
+import { resolveFolder } from "./folder.ts";
 import { type InfoGanConfig } from "../infogan/config.ts";
 import { readMetrics } from "../io/run_dir.ts";
 import { createState, type TrainState } from "../infogan/state.ts";
 import { type Metrics } from "../infogan/loop.ts";
 
-/** tfjs itself, so notebooks import everything from `lib/mod.ts`. */
-export * as tf from "@tensorflow/tfjs";
+/**
+ * Runs with the config a run will train with, before any of its tensors is
+ * made: the CLI starts the backend the config names here.
+ */
+export type BeforeTensors = (config: InfoGanConfig) => Promise<void>;
+
+/**
+ * Resumes the checkpoint at `path` (a checkpoint folder or a run folder
+ * holding `checkpoint/`). `overrides` replace the saved settings: schedule
+ * fields may change, shape-defining ones may not (see `loadCheckpoint`).
+ * Throws {@linkcode CheckpointError} naming the file on anything missing or
+ * damaged.
+ */
+export async function resumeCheckpoint(
+  path: string,
+  overrides: Partial<InfoGanConfig>,
+  beforeTensors?: BeforeTensors,
+): Promise<TrainState> {
+  const read = await readCheckpoint(await resolveCheckpoint(path));
+  const settings = { ...overrides };
+  delete settings.preset;
+  await beforeTensors?.({ ...read.meta.config, ...settings });
+  return await loadCheckpoint(read.dir, { overrides: settings, read });
+}
 
 /** A run opened for training: fresh, or resumed from its checkpoint. */
 export interface OpenedRun {
@@ -26,23 +55,21 @@ export interface OpenedRun {
 /**
  * Opens the run folder `dir` with `config`: resumes its checkpoint when it
  * has one (the config's schedule, such as `steps`, replaces the saved one),
- * else builds a fresh state. The backend must already be initialised.
+ * else builds a fresh state. A `checkpoint/` that is there but damaged
+ * throws instead of being trained over.
  */
-export async function openRun(dir: string, config: InfoGanConfig): Promise<OpenedRun> {
-  let ckpt: string | null = null;
-  try {
-    ckpt = await resolveCheckpoint(dir);
-  } catch {
-    ckpt = null;
-  }
-  if (ckpt === null) {
+export async function openRun(
+  dir: string,
+  config: InfoGanConfig,
+  beforeTensors?: BeforeTensors,
+): Promise<OpenedRun> {
+  if ((await resolveFolder(join(dir, "checkpoint"))) === null) {
+    await beforeTensors?.(config);
     return { dir, state: createState(config), resumed: false, metrics: [] };
   }
-  const overrides: Partial<InfoGanConfig> = { ...config };
-  delete overrides.preset;
   let state: TrainState;
   try {
-    state = await loadCheckpoint(ckpt, { overrides });
+    state = await resumeCheckpoint(dir, config, beforeTensors);
   } catch (e) {
     if (!(e instanceof CheckpointError)) throw e;
     throw new CheckpointError(

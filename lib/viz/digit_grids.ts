@@ -11,9 +11,6 @@ import { generate } from "../infogan/sample.ts";
 import { digitGrid } from "../viz/images.ts";
 import { type PlotElement } from "../viz/plot.ts";
 
-/** tfjs itself, so notebooks import everything from `lib/mod.ts`. */
-export * as tf from "@tensorflow/tfjs";
-
 /** Labelled images as bytes 0..255, image by image (an MNIST split fits). */
 export interface LabelledImages {
   images: Uint8Array;

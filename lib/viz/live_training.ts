@@ -13,9 +13,6 @@ import { type PlotElement } from "../viz/plot.ts";
 import { show } from "../viz/display.ts";
 import { type Metrics, type TrainCallbacks } from "../infogan/loop.ts";
 
-/** tfjs itself, so notebooks import everything from `lib/mod.ts`. */
-export * as tf from "@tensorflow/tfjs";
-
 /** Options for {@linkcode LiveTraining}. */
 export interface LiveTrainingOptions {
   /** The display's id; one live display per id. */

@@ -1,9 +1,6 @@
 /** A model's layer table as text. */
 import type * as tf from "@tensorflow/tfjs";
 
-/** tfjs itself, so notebooks import everything from `lib/mod.ts`. */
-export * as tf from "@tensorflow/tfjs";
-
 /**
  * A model's layer table as one string (tfjs's `summary()` prints line by
  * line, which a notebook shows with gaps between the lines).
