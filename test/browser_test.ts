@@ -53,12 +53,6 @@ async function runInChromium(notebook: string): Promise<BrowserReport> {
     join(settings, "notebook-extension", "tracker.jupyterlab-settings"),
     JSON.stringify({ windowingMode: "none" }),
   );
-  // No "Jupyter news?" toast over the screenshot.
-  await Deno.mkdir(join(settings, "apputils-extension"), { recursive: true });
-  await Deno.writeTextFile(
-    join(settings, "apputils-extension", "notification.jupyterlab-settings"),
-    JSON.stringify({ fetchNews: "false", checkForUpdates: false }),
-  );
   await Deno.mkdir(dirname(screenshot), { recursive: true });
   const lab = await spawnLab(
     ["--no-setup", "--no-browser", "--port", "0", "--dir", dirname(join(ROOT, notebook))],

@@ -83,6 +83,19 @@ Deno.test("deno task lab listens on loopback only and refuses requests without t
       "the printed token",
     );
     assertEquals(await httpGetStatus(lab.port, `/api/status?token=${lab.token}`), 200);
+    // No "Would you like to get notified about official Jupyter news?" for a new user.
+    const notification = await fetch(
+      `http://127.0.0.1:${lab.port}/lab/api/settings/@jupyterlab/apputils-extension:notification?token=${lab.token}`,
+    ).then((r) => r.json());
+    assertEquals(
+      // Overrides become the schema's defaults, which a user may still change.
+      [
+        notification.schema?.properties?.fetchNews?.default,
+        notification.schema?.properties?.checkForUpdates?.default,
+      ],
+      ["false", false],
+      `the lab's notification settings: ${JSON.stringify(notification.schema?.properties)}`,
+    );
     const addresses = await listeningAddresses(lab.port);
     assert(addresses.length > 0, `expected a socket listening on port ${lab.port}, found none`);
     assertEquals(addresses.filter((a) => !isLoopback(a)), [], `listening on ${addresses}`);

@@ -9,7 +9,11 @@
  *     copied to `.venv/share/jupyter/kernels/deno`;
  * (b) kernel.json is written so its argv starts with the running, pinned Deno
  *     (`Deno.execPath()`);
- * (c) `jupyter kernelspec list --json` from the venv must list that spec.
+ * (c) `jupyter kernelspec list --json` from the venv must list that spec;
+ * (d) JupyterLab's settings overrides (`.venv/share/jupyter/lab/settings/
+ *     overrides.json`) turn off the news feed and the update check, so a new
+ *     user is not asked "Would you like to get notified about official
+ *     Jupyter news?" and the lab makes no calls home.
  *
  * The Deno kernel accepts no permission flags (`deno jupyter --kernel
  * --allow-read` is an error): it runs notebooks with every permission, which
@@ -17,10 +21,11 @@
  * its working directory and finds the project's deno.json (import map, npm
  * packages in node_modules/) by walking up from it.
  *
- * Idempotent: when kernel.json already matches, only (c) runs.
+ * Idempotent: when kernel.json already matches, only (c) and (d) run.
  */
 import { join } from "node:path";
 import { exists, readText } from "../io/fs.ts";
+import { writeTextAtomic } from "../io/atomic.ts";
 import { runSetupCommand } from "./command.ts";
 
 /** The kernel's name in notebooks' metadata (`kernelspec.name`). */
@@ -45,6 +50,16 @@ export function venvBin(root: string): string {
 export function kernelDir(root: string): string {
   return join(root, ".venv", "share", "jupyter", "kernels", KERNEL_NAME);
 }
+
+/** JupyterLab's settings overrides file inside the venv. */
+export function labOverridesPath(root: string): string {
+  return join(root, ".venv", "share", "jupyter", "lab", "settings", "overrides.json");
+}
+
+/** Step (d)'s overrides: no news feed, no update check (a user may still turn them on). */
+export const LAB_OVERRIDES = {
+  "@jupyterlab/apputils-extension:notification": { fetchNews: "false", checkForUpdates: false },
+};
 
 /** The kernel.json that setup writes: the running Deno starts the kernel. */
 export function kernelSpec(deno: string = Deno.execPath()): Record<string, unknown> {
@@ -80,6 +95,25 @@ export async function setupJupyter(options: SetupJupyterOptions): Promise<void> 
     log(`setup: Deno kernel registered in .venv, running ${Deno.execPath()}`);
   }
   await verifyKernel(root, jupyter, dir);
+  await writeLabOverrides(root);
+}
+
+/** Step (d): merges {@linkcode LAB_OVERRIDES} into the overrides file, keeping other settings. */
+async function writeLabOverrides(root: string): Promise<void> {
+  const path = labOverridesPath(root);
+  const text = await readText(path);
+  let have: Record<string, unknown> = {};
+  if (text !== null) {
+    try {
+      have = JSON.parse(text);
+    } catch (e) {
+      throw new Error(`jupyter setup (d): ${path}: expected JSON, found ${(e as Error).message}`);
+    }
+  }
+  const want = JSON.stringify({ ...have, ...LAB_OVERRIDES }, null, 2) + "\n";
+  if (text === want) return;
+  await Deno.mkdir(join(path, ".."), { recursive: true });
+  await writeTextAtomic(path, want);
 }
 
 /** Step (a): `deno jupyter --install` into a temporary data dir, copied to `dir`. */
