@@ -117,6 +117,6 @@ Deno.test("JupyterLab in Chromium runs 03_train_mnist: the step cells, training 
   for (const shown of ["export function discriminatorStep(", "export function generatorStep("]) {
     assert(report.text.includes(shown), `expected ${shown} in the outputs`);
   }
-  assert(report.text.includes("G variables moved"), "expected the moved-variables table");
+  assert(report.text.includes("G moving stats"), "expected the moved-variables table");
   assert(report.text.includes("variables the G step updated"), "expected the G step's variables");
 });

@@ -1,8 +1,8 @@
-import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
+import { assert, assertAlmostEquals, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { join } from "node:path";
 import { initBackend } from "../lib/backends/select.ts";
 import { loadGenerator } from "../lib/io/checkpoint.ts";
-import { BOOK, PAPER } from "../lib/infogan/presets.ts";
+import { PAPER } from "../lib/infogan/presets.ts";
 import { ConfigError } from "../lib/infogan/config.ts";
 import type { Evaluation } from "../lib/eval/evaluate.ts";
 import { categoryGrid } from "../lib/viz/digit_grids.ts";
@@ -207,13 +207,31 @@ Deno.test("freshRunDir() keeps a run to resume, and with fresh moves it aside in
   }
 });
 
-Deno.test("labelCodeAccuracy() refuses an unsupervised run: its categories have no digit yet", async () => {
+Deno.test("labelCodeAccuracy() scores the unsupervised paper model under its Hungarian mapping", async () => {
   await assertRejects(
-    () => labelCodeAccuracy(null as never, PAPER),
+    () => labelCodeAccuracy(null as never, { ...PAPER, numLabels: 12 }),
     RangeError,
-    "supervisedLabels: true, found false",
+    "needs numLabels 10, found 12",
   );
-  assertEquals(BOOK.supervisedLabels, true);
+  const dir = join(PRETRAINED_ROOT, "paper");
+  const shipped: Evaluation = JSON.parse(await Deno.readTextFile(join(dir, "evaluation.json")));
+  const { generator, config } = await loadGenerator(dir);
+  try {
+    const got = await labelCodeAccuracy(generator, config, { perLabel: 100 });
+    assertEquals(got.mappingFrom, "hungarian");
+    assertEquals([...got.mapping].sort(), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // Under the identity the categories would score near chance; under the best
+    // mapping, near evaluate's G accuracy (mapped by Q on the test set).
+    const wanted = shipped.generated.accuracy;
+    assert(
+      Math.abs(got.accuracy - wanted) <= 0.04,
+      `shipped G accuracy ${wanted}, measured ${got.accuracy} (mapping ${got.mapping})`,
+    );
+    // perDigit is indexed by digit: the mean over digits is the accuracy.
+    assertAlmostEquals(got.perDigit.reduce((a, b) => a + b, 0) / 10, got.accuracy, 1e-9);
+  } finally {
+    generator.dispose();
+  }
 });
 
 Deno.test("labelCodeAccuracy() on the shipped book model agrees with its evaluation.json", async () => {

@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { CLASSIFIER_DIR, loadClassifier } from "./classifier_files.ts";
-import { identityMapping } from "./assignment.ts";
+import { bestMapping, confusion, identityMapping } from "./assignment.ts";
 import type { InfoGanConfig } from "../infogan/config.ts";
 import { classify } from "./classifier.ts";
 import type { LoadedModels } from "../io/checkpoint.ts";
@@ -110,43 +110,64 @@ export async function generatedAccuracy(
 
 /** What {@linkcode labelCodeAccuracy} measured. */
 export interface LabelCodeAccuracy {
-  /** Fraction of all generated digits the classifier labels as their label code. */
+  /** Fraction of all generated digits the classifier labels as their category's digit. */
   accuracy: number;
-  /** The same per label code, 0 first. */
+  /** perDigit[d]: the same for the category that draws digit d, 0 first. */
   perDigit: number[];
   /** Digits generated per label code. */
   perLabel: number;
+  /** category → the digit it is scored against. */
+  mapping: number[];
+  /**
+   * "identity" for a run trained with real labels (category k should draw
+   * digit k); "hungarian" for an unsupervised run, whose categories come in
+   * any order: the one-to-one mapping that matches most digits of a separate
+   * draw (seed + 1), so the digits scored are not the ones that chose it.
+   */
+  mappingFrom: "identity" | "hungarian";
 }
 
 /**
  * Does label code d draw digit d? Generates `perLabel` digits per label code
  * (noise and codes from the prior, seeded) and has the shipped MNIST
- * classifier judge them. For runs trained with real labels only: an
- * unsupervised run's categories are scored by `evaluate`'s Hungarian mapping.
+ * classifier judge them. An unsupervised run (`supervisedLabels: false`) is
+ * scored under its best one-to-one mapping of categories to digits (see
+ * {@linkcode LabelCodeAccuracy.mappingFrom}); it needs 10 categories.
  */
 export async function labelCodeAccuracy(
   generator: tf.LayersModel,
   config: InfoGanConfig,
   options: { perLabel?: number; seed?: number; classifier?: tf.LayersModel } = {},
 ): Promise<LabelCodeAccuracy> {
-  if (!config.supervisedLabels) {
+  const k = config.numLabels;
+  if (!config.supervisedLabels && k !== 10) {
     throw new RangeError(
-      "labelCodeAccuracy: expected a run trained with supervisedLabels: true, found false; " +
-        "score unsupervised runs with evaluate (Hungarian mapping)",
+      `labelCodeAccuracy: an unsupervised run is mapped one-to-one onto the 10 digits, so it needs numLabels 10, found ${k}`,
     );
   }
   const perLabel = options.perLabel ?? 50;
+  const seed = options.seed ?? 1234;
   // The shipped classifier, unless the caller passes one it has loaded (and keeps).
   const classifier = options.classifier ?? (await loadClassifier(CLASSIFIER_DIR)).model;
   try {
-    const perDigit = await generatedAccuracy(generator, config, {
-      classifier,
-      mapping: identityMapping(config.numLabels),
-      perCategory: perLabel,
-      rng: new Random(options.seed ?? 1234),
-    });
-    const accuracy = perDigit.reduce((a, b) => a + b, 0) / perDigit.length;
-    return { accuracy, perDigit, perLabel };
+    const judge = (s: number) =>
+      judgeCategories(generator, config, { classifier, perCategory: perLabel, rng: new Random(s) });
+    let mapping = identityMapping(k);
+    if (!config.supervisedLabels) {
+      const first = await judge(seed + 1);
+      mapping = bestMapping(confusion(first.categories, first.digits, k)).mapping;
+    }
+    const perCategory = categoryAccuracy(await judge(seed), mapping, k);
+    const perDigit = new Array<number>(k).fill(0);
+    mapping.forEach((digit, category) => perDigit[digit] = perCategory[category]);
+    const accuracy = perCategory.reduce((a, b) => a + b, 0) / k;
+    return {
+      accuracy,
+      perDigit,
+      perLabel,
+      mapping,
+      mappingFrom: config.supervisedLabels ? "identity" : "hungarian",
+    };
   } finally {
     if (!options.classifier) classifier.dispose();
   }

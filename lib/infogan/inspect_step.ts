@@ -5,7 +5,7 @@
  * @module
  */
 import type { InfoGanConfig } from "./config.ts";
-import { createState, disposeState, trainableVariables } from "./state.ts";
+import { createState, disposeState } from "./state.ts";
 import {
   discriminatorStep,
   drawDiscriminatorInputs,
@@ -23,10 +23,15 @@ export interface StepTerm {
   value: number;
 }
 
-/** Whether one trainable variable changed in a step. */
+/** Whether one variable of a model changed in a step. */
 export interface VariableChange {
   model: "G" | "D";
   variable: string;
+  /**
+   * False for BatchNorm's moving mean and variance: no gradient moves them,
+   * but any call in training mode updates them.
+   */
+  trainable: boolean;
   moved: boolean;
 }
 
@@ -36,7 +41,7 @@ export interface StepInspection {
   d: StepTerm[];
   /** G step: [g_loss, g_bce, g_label, g_code1, g_code2] by name. */
   g: StepTerm[];
-  /** Every trainable variable of G and D, and whether the D step moved it. */
+  /** Every variable of G and D (trainable or not), and whether the D step moved it. */
   dMoves: VariableChange[];
   /** The same for the G step. */
   gMoves: VariableChange[];
@@ -46,7 +51,11 @@ export interface StepInspection {
  * Builds fresh models from `config` with `batchSize` real images (4 by
  * default), runs exactly one `discriminatorStep` and one `generatorStep` on
  * real images from `sampleReal`, and reports their loss terms and which of G's and D's
- * variables each step changed. Everything it builds is disposed.
+ * variables each step changed: the trainable ones, which only the step's own
+ * gradients move, and BatchNorm's moving statistics, which every forward
+ * pass in training mode updates (the D step runs G so when D's fakes use G's
+ * batch statistics, and the G step runs D so). Everything it builds is
+ * disposed.
  */
 export async function inspectSteps(
   config: InfoGanConfig,
@@ -56,11 +65,11 @@ export async function inspectSteps(
   const state = createState({ ...config, batchSize: options.batchSize ?? 4 });
   try {
     const snapshot = async () => {
-      const out: { model: "G" | "D"; variable: string; values: Float32Array }[] = [];
+      const out: (Omit<VariableChange, "moved"> & { values: Float32Array })[] = [];
       for (const [model, m] of [["G", state.generator], ["D", state.discriminator]] as const) {
-        for (const v of trainableVariables(m)) {
-          const values = ((await v.data()) as Float32Array).slice();
-          out.push({ model, variable: v.name, values });
+        for (const w of m.weights) {
+          const values = ((await w.read().data()) as Float32Array).slice();
+          out.push({ model, variable: w.name, trainable: w.trainable, values });
         }
       }
       return out;
@@ -72,6 +81,7 @@ export async function inspectSteps(
       before.map((b, i) => ({
         model: b.model,
         variable: b.variable,
+        trainable: b.trainable,
         moved: b.values.some((x, j) => x !== after[i].values[j]),
       }));
     const terms = async <N extends MetricName>(values: StepMetrics<N>): Promise<StepTerm[]> =>
