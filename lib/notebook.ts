@@ -19,7 +19,12 @@ import { exists, PROJECT_ROOT } from "./io/fs.ts";
 import { type Evaluation } from "./eval/evaluate.ts";
 import { resolveCheckpoint } from "./io/checkpoint.ts";
 import { configFromEnv, validateConfig } from "./infogan/config_schema.ts";
-import { type InfoGanConfig, type PresetName } from "./infogan/config.ts";
+import {
+  type ConfigChange,
+  describeChanges,
+  type InfoGanConfig,
+  type PresetName,
+} from "./infogan/config.ts";
 import { PRESETS } from "./infogan/presets.ts";
 import type { Dataset } from "./data/mnist.ts";
 import { pngImage } from "./viz/images.ts";
@@ -143,6 +148,8 @@ export interface TrainRunResult {
   metrics: Metrics[];
   /** Steps trained by this call. */
   trained: number;
+  /** Recipe settings that differed from the resumed checkpoint's (see `recipeChanges`). */
+  changes: ConfigChange[];
   /** Wall-clock seconds this call took. */
   seconds: number;
 }
@@ -179,11 +186,25 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
         await options.onSample?.(s);
       },
     };
+    if (run.changes.length > 0) {
+      // Shown in the cell's output: the folder was trained with other settings so far.
+      console.warn(
+        `${dir}: settings differ from its checkpoint's: ${describeChanges(run.changes)}` +
+          (start < config.steps
+            ? `; training goes on with the new ones (recorded in config.json)`
+            : "; nothing left to train"),
+      );
+    }
     if (start < config.steps) {
       await live?.redraw(
         run.resumed ? `resuming ${dir} at step ${start}` : `new run in ${dir}`,
       );
-      await trainInRunDir(run.state, dataset, { dir, samplePng: sampleGridPng, callbacks });
+      await trainInRunDir(run.state, dataset, {
+        dir,
+        samplePng: sampleGridPng,
+        callbacks,
+        changes: run.changes,
+      });
     }
     await live?.finish(
       start >= config.steps
@@ -195,6 +216,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       state: run.state,
       metrics: history,
       trained: run.state.step - start,
+      changes: run.changes,
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {

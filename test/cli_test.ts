@@ -97,6 +97,20 @@ Deno.test("deno task train writes config, metrics, samples and a checkpoint; --r
   const all = readMetrics(await Deno.readTextFile(join(run, "metrics.jsonl")));
   assertEquals(all.map((m) => m.step), [1, 2, 3, 4, 5, 6]);
   assertEquals(JSON.parse(await Deno.readTextFile(join(run, "checkpoint/state.json"))).step, 6);
+  // Only the schedule changed: nothing to record.
+  assertEquals(JSON.parse(await Deno.readTextFile(join(run, "config.json"))).recipeChanges, []);
+  // A recipe flag may change on resume; it is printed and recorded with its step.
+  const third = await task("train", ["--resume", run, "--steps", "7", "--lr-d", "0.0005"]);
+  assertEquals(third.code, 0, third.stderr);
+  assertMatch(
+    third.stderr,
+    /changed on resume \(recorded in config\.json\): lrD 0\.0002 → 0\.0005/,
+  );
+  const recorded = JSON.parse(await Deno.readTextFile(join(run, "config.json")));
+  assertEquals(recorded.recipeChanges, [
+    { step: 6, changes: [{ field: "lrD", from: 0.0002, to: 0.0005 }] },
+  ]);
+  assertEquals(recorded.config.lrD, 0.0005);
 
   // sweep and generate read the same run.
   const png = join(run, "sweep.png");

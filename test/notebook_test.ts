@@ -89,11 +89,19 @@ Deno.test("trainRun() trains a run folder, resumes it when rerun, and continues 
   assertEquals([more.trained, more.state.step], [2, 5]);
   assertEquals(more.metrics.map((m) => m.step), [1, 2, 3, 4, 5]);
   assertEquals((await readMetrics(dir)).map((m) => m.step), [1, 2, 3, 4, 5]);
+  assertEquals([again.changes, more.changes], [[], []]);
   disposeState(more.state);
+  // A changed recipe setting goes on with the new value, and the folder records it.
+  const changed = await trainRun({ dir, config: { ...config, steps: 6, lambda: 0.5 }, dataset });
+  assertEquals(changed.changes, [{ field: "lambda", from: 1, to: 0.5 }]);
+  assertEquals(changed.state.config.lambda, 0.5);
+  const saved = JSON.parse(await Deno.readTextFile(join(dir, "config.json")));
+  assertEquals(saved.recipeChanges, [{ step: 5, changes: changed.changes }]);
+  disposeState(changed.state);
   const history = await sampleHistory(dir, { count: 2 });
   assertEquals(history.map((h) => h.querySelector("figcaption")?.textContent), [
     "step 0",
-    "step 4",
+    "step 6",
   ]);
   const picked = await pickTrainedRun([{ path: join(dir, "none"), label: "x" }, {
     path: dir,

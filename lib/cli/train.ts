@@ -13,7 +13,7 @@ import { initBackend } from "../backends/select.ts";
 import { resolveCheckpoint } from "../io/checkpoint.ts";
 import { resumeCheckpoint } from "../io/open_run.ts";
 import { configFromEnv, resolveConfig } from "../infogan/config_schema.ts";
-import { type InfoGanConfig } from "../infogan/config.ts";
+import { type ConfigChange, describeChanges, type InfoGanConfig } from "../infogan/config.ts";
 import { type Dataset, loadDataset } from "../data/mnist.ts";
 import { existingRunFile, trainInRunDir } from "../io/run_dir.ts";
 import { sampleGridPng } from "../viz/sample_grid.ts";
@@ -40,7 +40,7 @@ const COMMAND: CommandSpec = {
     out: outFlag("run folder to write (default runs/<preset>-<seed>)", { required: false }),
     resume: {
       kind: "string",
-      help: "continue from a checkpoint or run folder; flags may change the schedule",
+      help: "continue from a checkpoint or run folder; flags may change the schedule and recipe",
     },
     ...configFlagSpecs(),
   },
@@ -48,9 +48,11 @@ const COMMAND: CommandSpec = {
     "Every config flag can also be set as an environment variable INFOGAN_<FIELD>, such as",
     "INFOGAN_BATCH_SIZE=32; a bad value stops the command, naming the flag or variable, before",
     "anything is written. A --out folder that already holds a run is refused. On resume, schedule",
-    "flags may change; shape-defining ones (width, latent size, labels, architecture, continuous",
-    "loss, learned std) may not. Ctrl-C (or SIGTERM) finishes the current step, writes a",
-    "checkpoint and prints the command to resume.",
+    "flags (steps, log/sample/checkpoint intervals, backend) may change freely; other recipe flags",
+    "(learning rates, lambda, ...) may change and are printed and recorded with their step in",
+    "config.json's recipeChanges; shape-defining ones (width, latent size, labels, architecture,",
+    "continuous loss, learned std) may not. Ctrl-C (or SIGTERM) finishes the current step, writes",
+    "a checkpoint and prints the command to resume.",
     "",
     "Examples: deno task train --preset quick --steps 50 --out runs/x",
     "          deno task train --resume runs/x --steps 200",
@@ -63,6 +65,7 @@ async function main(v: Record<string, Value>): Promise<void> {
   let state: TrainState;
   let out: string;
   let lock: RunLock | null = null;
+  let changes: ConfigChange[] = [];
   try {
     if (resume !== undefined) {
       const ckpt = await resolveCheckpoint(resume);
@@ -70,8 +73,13 @@ async function main(v: Record<string, Value>): Promise<void> {
       // Lock before reading: a live run could be swapping its checkpoint.
       if (await isDir(out)) lock = acquireRunLock(out);
       const overrides = { ...configFromEnv(Deno.env.toObject()), ...flags };
-      state = await resumeCheckpoint(ckpt, overrides, startBackend);
+      const resumed = await resumeCheckpoint(ckpt, overrides, startBackend);
+      state = resumed.state;
+      changes = resumed.changes;
       console.error(`resuming ${ckpt} at step ${state.step} of ${state.config.steps}`);
+      if (changes.length > 0) {
+        console.error(`changed on resume (recorded in config.json): ${describeChanges(changes)}`);
+      }
     } else {
       const config = resolveConfig({ flags, env: Deno.env.toObject() });
       out = (v.out as string | undefined) ?? `runs/${config.preset}-${config.seed}`;
@@ -87,14 +95,19 @@ async function main(v: Record<string, Value>): Promise<void> {
     await Deno.mkdir(join(out, "samples"), { recursive: true });
     lock ??= acquireRunLock(out);
     if (resume === undefined) await refuseExistingRun(out);
-    await trainRun(state, dataset, out);
+    await trainRun(state, dataset, out, changes);
   } finally {
     lock?.release();
   }
 }
 
 /** Trains `state` into the (locked) run folder `out`. */
-async function trainRun(state: TrainState, dataset: Dataset, out: string): Promise<void> {
+async function trainRun(
+  state: TrainState,
+  dataset: Dataset,
+  out: string,
+  changes: ConfigChange[],
+): Promise<void> {
   const config = state.config;
   let stop = false;
   const onSignal = () => {
@@ -109,6 +122,7 @@ async function trainRun(state: TrainState, dataset: Dataset, out: string): Promi
     await trainInRunDir(state, dataset, {
       dir: out,
       samplePng: sampleGridPng,
+      changes,
       callbacks: {
         onProgress: (p: Progress) => report(p),
         shouldStop: () => stop,

@@ -131,6 +131,41 @@ export const SHAPE_FIELDS: readonly (keyof InfoGanConfig)[] = [
   "learnedStd",
 ];
 
+/**
+ * Fields that only schedule or place a run: they may change on resume
+ * without changing what is trained. Any other field that changes on resume
+ * is a change of recipe, and the run folder records it (see
+ * {@linkcode recipeChanges}).
+ */
+export const SCHEDULE_FIELDS: readonly (keyof InfoGanConfig)[] = [
+  "preset",
+  "steps",
+  "logEvery",
+  "sampleEvery",
+  "checkpointEvery",
+  "backend",
+];
+
+/** One setting that a resume changed. */
+export interface ConfigChange {
+  field: keyof InfoGanConfig;
+  from: unknown;
+  to: unknown;
+}
+
+/** The recipe fields (not {@linkcode SCHEDULE_FIELDS}) whose values differ from `before` to `after`. */
+export function recipeChanges(before: InfoGanConfig, after: InfoGanConfig): ConfigChange[] {
+  return (Object.keys(after) as (keyof InfoGanConfig)[])
+    .filter((field) => !SCHEDULE_FIELDS.includes(field) && before[field] !== after[field])
+    .map((field) => ({ field, from: before[field], to: after[field] }));
+}
+
+/** `lrD 0.0002 → 0.001, lambda 1 → 0`, or "" for none. */
+export function describeChanges(changes: readonly ConfigChange[]): string {
+  return changes.map((c) => `${c.field} ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`)
+    .join(", ");
+}
+
 /** Scales a filter count by the width multiplier, never below 1. */
 export function scaled(filters: number, width: number): number {
   return Math.max(1, Math.round(filters * width));

@@ -12,7 +12,7 @@ import {
   resolveCheckpoint,
 } from "./checkpoint.ts";
 import { resolveFolder } from "./folder.ts";
-import { type InfoGanConfig } from "../infogan/config.ts";
+import { type ConfigChange, type InfoGanConfig, recipeChanges } from "../infogan/config.ts";
 import { readMetrics } from "../io/run_dir.ts";
 import { createState, type TrainState } from "../infogan/state.ts";
 import { type Metrics } from "../infogan/loop.ts";
@@ -26,7 +26,8 @@ export type BeforeTensors = (config: InfoGanConfig) => Promise<void>;
 /**
  * Resumes the checkpoint at `path` (a checkpoint folder or a run folder
  * holding `checkpoint/`). `overrides` replace the saved settings: schedule
- * fields may change, shape-defining ones may not (see `loadCheckpoint`).
+ * fields may change, shape-defining ones may not (see `loadCheckpoint`), and
+ * any other change is returned as `changes` for the run folder to record.
  * Throws {@linkcode CheckpointError} naming the file on anything missing or
  * damaged.
  */
@@ -34,12 +35,13 @@ export async function resumeCheckpoint(
   path: string,
   overrides: Partial<InfoGanConfig>,
   beforeTensors?: BeforeTensors,
-): Promise<TrainState> {
+): Promise<{ state: TrainState; changes: ConfigChange[] }> {
   const read = await readCheckpoint(await resolveCheckpoint(path));
   const settings = { ...overrides };
   delete settings.preset;
   await beforeTensors?.({ ...read.meta.config, ...settings });
-  return await loadCheckpoint(read.dir, { overrides: settings, read });
+  const state = await loadCheckpoint(read.dir, { overrides: settings, read });
+  return { state, changes: recipeChanges(read.meta.config, state.config) };
 }
 
 /** A run opened for training: fresh, or resumed from its checkpoint. */
@@ -48,6 +50,8 @@ export interface OpenedRun {
   state: TrainState;
   /** True when the state came from the folder's checkpoint. */
   resumed: boolean;
+  /** Recipe settings that differ from the checkpoint's (empty for a fresh run). */
+  changes: ConfigChange[];
   /** The metrics logged so far (up to the checkpoint's step). */
   metrics: Metrics[];
 }
@@ -65,17 +69,18 @@ export async function openRun(
 ): Promise<OpenedRun> {
   if ((await resolveFolder(join(dir, "checkpoint"))) === null) {
     await beforeTensors?.(config);
-    return { dir, state: createState(config), resumed: false, metrics: [] };
+    return { dir, state: createState(config), resumed: false, changes: [], metrics: [] };
   }
-  let state: TrainState;
+  let resumed: Awaited<ReturnType<typeof resumeCheckpoint>>;
   try {
-    state = await resumeCheckpoint(dir, config, beforeTensors);
+    resumed = await resumeCheckpoint(dir, config, beforeTensors);
   } catch (e) {
     if (!(e instanceof CheckpointError)) throw e;
     throw new CheckpointError(
       `${e.message}; to start over with these settings, choose another run folder or delete ${dir}`,
     );
   }
+  const { state, changes } = resumed;
   const metrics = (await readMetrics(dir).catch(() => [])).filter((m) => m.step <= state.step);
-  return { dir, state, resumed: true, metrics };
+  return { dir, state, resumed: true, changes, metrics };
 }

@@ -3,7 +3,8 @@
  * notebooks:
  *
  * ```text
- * config.json              the resolved config and the versions that ran it
+ * config.json              the resolved config, the versions that ran it, and the
+ *                          recipe changes made on resume (`recipeChanges`)
  * metrics.jsonl            one JSON object per logged step
  * samples/step-NNNNNN.png  label codes as rows, c1 values as columns
  * checkpoint/              the latest checkpoint (see checkpoint.ts)
@@ -14,11 +15,12 @@
 import { join } from "node:path";
 import { writeAtomic, writeTextAtomic } from "./atomic.ts";
 import { readText } from "./fs.ts";
-import { parseJsonLines } from "./json_file.ts";
+import { parseJson, parseJsonLines } from "./json_file.ts";
 import { saveCheckpoint } from "./checkpoint.ts";
 import { type Dataset, realSampler } from "../data/mnist.ts";
 import { type Metrics, train, type TrainCallbacks } from "../infogan/loop.ts";
 import { type TrainState } from "../infogan/state.ts";
+import type { ConfigChange } from "../infogan/config.ts";
 import { runVersions } from "./versions.ts";
 
 /** A run folder or metrics file that is missing or malformed. */
@@ -60,7 +62,9 @@ export async function prepareRunDir(dir: string, state: TrainState): Promise<voi
  * checkpoints. `samplePng` draws the state's sample grid as PNG bytes (the
  * caller's choice of picture; `viz/sample_grid.ts` has the usual one).
  * `callbacks` run after the folder's own (a sample callback after its grid is
- * on disk, so it can read {@linkcode samplePath}).
+ * on disk, so it can read {@linkcode samplePath}). `changes` are the recipe
+ * settings a resume changed: config.json keeps every such change with the
+ * step it took effect at, so the folder says how it was trained.
  */
 export async function trainInRunDir(
   state: TrainState,
@@ -69,15 +73,18 @@ export async function trainInRunDir(
     dir: string;
     samplePng: (state: TrainState) => Promise<Uint8Array>;
     callbacks?: TrainCallbacks;
+    changes?: readonly ConfigChange[];
   },
 ): Promise<void> {
   const { dir } = options;
   const extra = options.callbacks ?? {};
   await prepareRunDir(dir, state);
   const versions = await runVersions();
+  const recipeChanges = await readRecipeChanges(dir);
+  if (options.changes?.length) recipeChanges.push({ step: state.step, changes: options.changes });
   await writeTextAtomic(
     join(dir, "config.json"),
-    JSON.stringify({ config: state.config, versions }, null, 2) + "\n",
+    JSON.stringify({ config: state.config, versions, recipeChanges }, null, 2) + "\n",
   );
   const metricsFile = await Deno.open(join(dir, "metrics.jsonl"), { append: true, create: true });
   try {
@@ -100,6 +107,29 @@ export async function trainInRunDir(
   } finally {
     metricsFile.close();
   }
+}
+
+/** Recipe settings changed on a resume at `step` (see `recipeChanges` in infogan/config.ts). */
+export interface RecipeChangeRecord {
+  step: number;
+  changes: readonly ConfigChange[];
+}
+
+/** The `recipeChanges` recorded in `dir/config.json` (none for a fresh folder). */
+export async function readRecipeChanges(dir: string): Promise<RecipeChangeRecord[]> {
+  const path = join(dir, "config.json");
+  const text = await readText(path);
+  if (text === null) return [];
+  const file = parseJson(text, path, { error: RunDirError }) as {
+    recipeChanges?: unknown;
+  };
+  const records = file?.recipeChanges ?? [];
+  if (!Array.isArray(records)) {
+    throw new RunDirError(
+      `${path}: expected "recipeChanges" to be a list, found ${typeof records}`,
+    );
+  }
+  return records as RecipeChangeRecord[];
 }
 
 /** Fields every metrics line must hold as finite numbers. */
