@@ -69,9 +69,12 @@ async function main(): Promise<void> {
     await page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").first().waitFor();
     // The kernel named in the notebook's metadata starts on its own.
     await page.locator(".jp-NotebookPanel-toolbar", { hasText: "Deno" }).first().waitFor();
-    await page.locator(".lm-MenuBar-itemLabel", { hasText: /^Run$/ }).click();
-    await page.locator(".lm-Menu-itemLabel", { hasText: /^Run All Cells$/ }).click();
-    await waitUntilDone(page, deadline);
+    const runAll = async () => {
+      await page.locator(".lm-MenuBar-itemLabel", { hasText: /^Run$/ }).click();
+      await page.locator(".lm-Menu-itemLabel", { hasText: /^Run All Cells$/ }).click();
+    };
+    await runAll();
+    await waitUntilDone(page, deadline, runAll);
     const report = await collect(page);
     // Show the first plot with images on it (the sweep), else the last plot or image.
     const sweep = page.locator(`${OUTPUT}:has(svg image)`);
@@ -96,9 +99,19 @@ const CELLS = ".jp-NotebookPanel .jp-Notebook .jp-CodeCell";
 const OUTPUT = ".jp-NotebookPanel .jp-Notebook .jp-OutputArea-output";
 const STDERR = '[data-mime-type="application/vnd.jupyter.stderr"]';
 
-/** Waits until no cell is queued or running ("[*]") for 3 s in a row. */
-async function waitUntilDone(page: Page, deadline: number): Promise<void> {
+/**
+ * Waits until no cell is queued or running ("[*]") for 3 s in a row. A Run
+ * All that a page still settling swallowed (no cell queued, none run) is
+ * issued again after 20 s, up to three times.
+ */
+async function waitUntilDone(
+  page: Page,
+  deadline: number,
+  runAll: () => Promise<void>,
+): Promise<void> {
   let quietSince = 0;
+  let idleSince = Date.now();
+  let retries = 0;
   while (true) {
     const prompts = await page.locator(`${CELLS} .jp-InputArea-prompt`).allTextContents();
     const busy = prompts.some((p) => p.includes("*"));
@@ -109,8 +122,20 @@ async function waitUntilDone(page: Page, deadline: number): Promise<void> {
     } else {
       quietSince = 0;
     }
+    if (busy || executed > 0) {
+      idleSince = Date.now();
+    } else if (Date.now() - idleSince > 20_000 && retries < 3) {
+      retries++;
+      console.error(`no cell queued 20 s after Run All; issuing it again (${retries} of 3)`);
+      await runAll();
+      idleSince = Date.now();
+    }
     if (Date.now() > deadline) {
-      throw new Error(`cells still running at the deadline (${executed} executed)`);
+      throw new Error(
+        `cells still running at the deadline (${executed} executed, ${
+          busy ? "some" : "none"
+        } queued, Run All issued ${retries + 1} times)`,
+      );
     }
     await page.waitForTimeout(500);
   }
