@@ -84,6 +84,7 @@ export type { EvaluateOptions, Evaluation } from "./eval/evaluate.ts";
 export { evaluate, EVALUATE_DEFAULTS } from "./eval/evaluate.ts";
 export { evaluateCheckpoint } from "./eval/evaluate_checkpoint.ts";
 export { codeRoles, measureCodeSweeps, sweepCorrelation } from "./eval/code_sweeps.ts";
+export { type CodeReadback, codeReadback, READBACK_DEFAULTS, ridgeR2 } from "./eval/readback.ts";
 export { coverageRecorder, generatedAccuracy, labelCodeAccuracy } from "./eval/generated.ts";
 export type { NamedEvaluation } from "./eval/report.ts";
 export { formatComparison, formatEvaluation, summarizeMetrics } from "./eval/report.ts";
