@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { initBackend } from "../lib/backends/select.ts";
 import { loadGenerator } from "../lib/io/checkpoint.ts";
 import { PAPER } from "../lib/infogan/presets.ts";
-import { ConfigError } from "../lib/infogan/config.ts";
+import { ConfigError, type InfoGanConfig } from "../lib/infogan/config.ts";
 import type { Evaluation } from "../lib/eval/evaluate.ts";
 import { categoryGrid } from "../lib/viz/digit_grids.ts";
 import {
@@ -66,19 +66,22 @@ Deno.test("envInt(), envBool() and runsDir() read knobs with defaults and clear 
   assertEquals(runDir("a", { INFOGAN_RUNS_DIR: "/tmp/r" }), "/tmp/r/a");
 });
 
+/** A notebook config of a tiny quick-preset run on wasm, checkpointed every 2 steps. */
+function tinyRunConfig(overrides: Partial<InfoGanConfig>): InfoGanConfig {
+  return notebookConfig({
+    preset: "quick",
+    batchSize: 4,
+    width: 0.125,
+    checkpointEvery: 2,
+    backend: "wasm",
+    ...overrides,
+  }, { env: {} });
+}
+
 Deno.test("trainRun() trains a run folder, resumes it when rerun, and continues to more steps", async () => {
   const dir = join(await Deno.makeTempDir(), "run");
   const dataset = await smallMnist();
-  const config = notebookConfig({
-    preset: "quick",
-    steps: 3,
-    batchSize: 4,
-    width: 0.125,
-    logEvery: 1,
-    sampleEvery: 2,
-    checkpointEvery: 2,
-    backend: "wasm",
-  }, { env: {} });
+  const config = tinyRunConfig({ steps: 3, logEvery: 1, sampleEvery: 2 });
   const first = await trainRun({ dir, config, dataset, live: { id: "t", every: 1 } });
   assertEquals([first.trained, first.state.step, first.metrics.length], [3, 3, 3]);
   disposeState(first.state);
@@ -114,14 +117,7 @@ Deno.test("trainRun() trains a run folder, resumes it when rerun, and continues 
 Deno.test("trainRun() refuses a run folder whose checkpoint is damaged, and leaves it as it was", async () => {
   const dir = join(await Deno.makeTempDir(), "run");
   const dataset = await smallMnist();
-  const config = notebookConfig({
-    preset: "quick",
-    steps: 2,
-    batchSize: 4,
-    width: 0.125,
-    checkpointEvery: 2,
-    backend: "wasm",
-  }, { env: {} });
+  const config = tinyRunConfig({ steps: 2 });
   disposeState((await trainRun({ dir, config, dataset })).state);
   const weights = join(dir, "checkpoint", "generator", "weights.bin");
   const damaged = (await Deno.readFile(weights)).slice(0, 100);
