@@ -171,17 +171,21 @@ export async function spawnLab(
   }
 }
 
-/** The HTTP status of GET `path` on 127.0.0.1:`port` (through the venv's Python). */
-export async function httpGetStatus(
+/**
+ * GET `path` from the lab on loopback `port` through the venv's Python (the
+ * test task grants no network permission), returning the status and body.
+ */
+export async function httpGet(
   port: number,
   path: string,
   headers: Record<string, string> = {},
-): Promise<number> {
+): Promise<{ status: number; body: string }> {
   const script = [
     "import http.client, json, sys",
     "c = http.client.HTTPConnection('127.0.0.1', int(sys.argv[1]), timeout=20)",
     "c.request('GET', sys.argv[2], headers=json.loads(sys.argv[3]))",
-    "print(c.getresponse().status)",
+    "r = c.getresponse()",
+    "print(json.dumps({'status': r.status, 'body': r.read().decode('utf-8', 'replace')}))",
   ].join("\n");
   const out = await new Deno.Command(PYTHON, {
     args: ["-c", script, String(port), path, JSON.stringify(headers)],
@@ -189,14 +193,23 @@ export async function httpGetStatus(
     stderr: "piped",
   }).output();
   const stdout = new TextDecoder().decode(out.stdout).trim();
-  if (!out.success || !/^\d{3}$/.test(stdout)) {
+  if (!out.success || !stdout.startsWith("{")) {
     throw new Error(
-      `GET http://127.0.0.1:${port}${path}: expected a status code, found ${
-        JSON.stringify(stdout)
+      `GET http://127.0.0.1:${port}${path}: expected a response, found ${
+        JSON.stringify(stdout.slice(0, 200))
       } (stderr: ${new TextDecoder().decode(out.stderr).trim().slice(-500)})`,
     );
   }
-  return Number(stdout);
+  return JSON.parse(stdout);
+}
+
+/** The status code of GET `path` (see {@linkcode httpGet}). */
+export async function httpGetStatus(
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<number> {
+  return (await httpGet(port, path, headers)).status;
 }
 
 /**

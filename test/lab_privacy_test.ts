@@ -9,6 +9,7 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import {
   decodeProcAddress,
+  httpGet,
   httpGetStatus,
   isLoopback,
   isolatedJupyterEnv,
@@ -84,9 +85,12 @@ Deno.test("deno task lab listens on loopback only and refuses requests without t
     );
     assertEquals(await httpGetStatus(lab.port, `/api/status?token=${lab.token}`), 200);
     // No "Would you like to get notified about official Jupyter news?" for a new user.
-    const notification = await fetch(
-      `http://127.0.0.1:${lab.port}/lab/api/settings/@jupyterlab/apputils-extension:notification?token=${lab.token}`,
-    ).then((r) => r.json());
+    const notification = JSON.parse(
+      (await httpGet(
+        lab.port,
+        `/lab/api/settings/@jupyterlab/apputils-extension:notification?token=${lab.token}`,
+      )).body,
+    );
     assertEquals(
       // Overrides become the schema's defaults, which a user may still change.
       [
