@@ -101,6 +101,14 @@ Deno.test("trainRun() trains a run folder, resumes it when rerun, and continues 
   const saved = JSON.parse(await Deno.readTextFile(join(dir, "config.json")));
   assertEquals(saved.recipeChanges, [{ step: 5, changes: changed.changes }]);
   disposeState(changed.state);
+  // Started over in the same folder, the run keeps none of the earlier run's records.
+  await Deno.rename(join(dir, "checkpoint"), join(dir, "..", "old-checkpoint"));
+  const again0 = await trainRun({ dir, config: { ...config, steps: 2 }, dataset });
+  assertEquals(again0.state.step, 2);
+  assertEquals(JSON.parse(await Deno.readTextFile(join(dir, "config.json"))).recipeChanges, []);
+  disposeState(again0.state);
+  await Deno.remove(join(dir, "checkpoint"), { recursive: true });
+  await Deno.rename(join(dir, "..", "old-checkpoint"), join(dir, "checkpoint"));
   const history = await sampleHistory(dir, { count: 2 });
   assertEquals(history.map((h) => h.querySelector("figcaption")?.textContent), [
     "step 0",

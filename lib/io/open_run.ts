@@ -60,20 +60,15 @@ export interface OpenedRun {
  * Opens the run folder `dir` with `config`: resumes its checkpoint when it
  * has one (the config's schedule, such as `steps`, replaces the saved one),
  * else builds a fresh state. A `checkpoint/` that is there but damaged
- * throws instead of being trained over.
+ * throws instead of being trained over. The backend must already be up.
  */
-export async function openRun(
-  dir: string,
-  config: InfoGanConfig,
-  beforeTensors?: BeforeTensors,
-): Promise<OpenedRun> {
+export async function openRun(dir: string, config: InfoGanConfig): Promise<OpenedRun> {
   if ((await resolveFolder(join(dir, "checkpoint"))) === null) {
-    await beforeTensors?.(config);
     return { dir, state: createState(config), resumed: false, changes: [], metrics: [] };
   }
   let resumed: Awaited<ReturnType<typeof resumeCheckpoint>>;
   try {
-    resumed = await resumeCheckpoint(dir, config, beforeTensors);
+    resumed = await resumeCheckpoint(dir, config);
   } catch (e) {
     if (!(e instanceof CheckpointError)) throw e;
     throw new CheckpointError(

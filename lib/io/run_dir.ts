@@ -80,7 +80,8 @@ export async function trainInRunDir(
   const extra = options.callbacks ?? {};
   await prepareRunDir(dir, state);
   const versions = await runVersions();
-  const recipeChanges = await readRecipeChanges(dir);
+  // Records from steps this run trains again (or all, for a fresh state) no longer hold.
+  const recipeChanges = (await readRecipeChanges(dir)).filter((r) => r.step < state.step);
   if (options.changes?.length) recipeChanges.push({ step: state.step, changes: options.changes });
   await writeTextAtomic(
     join(dir, "config.json"),

@@ -26,6 +26,7 @@
 import { join } from "node:path";
 import { exists, readText } from "../io/fs.ts";
 import { writeTextAtomic } from "../io/atomic.ts";
+import { parseJson } from "../io/json_file.ts";
 import { runSetupCommand } from "./command.ts";
 
 /** The kernel's name in notebooks' metadata (`kernelspec.name`). */
@@ -102,14 +103,7 @@ export async function setupJupyter(options: SetupJupyterOptions): Promise<void> 
 async function writeLabOverrides(root: string): Promise<void> {
   const path = labOverridesPath(root);
   const text = await readText(path);
-  let have: Record<string, unknown> = {};
-  if (text !== null) {
-    try {
-      have = JSON.parse(text);
-    } catch (e) {
-      throw new Error(`jupyter setup (d): ${path}: expected JSON, found ${(e as Error).message}`);
-    }
-  }
+  const have = text === null ? {} : parseJson(text, path) as Record<string, unknown>;
   const want = JSON.stringify({ ...have, ...LAB_OVERRIDES }, null, 2) + "\n";
   if (text === want) return;
   await Deno.mkdir(join(path, ".."), { recursive: true });
