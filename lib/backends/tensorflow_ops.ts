@@ -1,0 +1,338 @@
+/**
+ * TensorFlow ops that tfjs-node has no kernel for, run eagerly through its
+ * binding by name: resource variables (`VarHandleOp`, `AssignVariableOp`,
+ * `ReadVariableOp`, `DestroyResourceOp`) and the fused optimizer updates
+ * `ResourceApplyAdam` and `ResourceApplyRMSProp`, which do in one pass over a
+ * variable what tfjs's composed ops do in a dozen.
+ *
+ * {@linkcode nativeOps} returns null on any other backend, so callers keep
+ * tfjs's own path there.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { FUSED, FusedAdamAttrs, FusedRmsPropAttrs } from "../infogan/optimizer.ts";
+
+/** The tfjs-node binding's attribute type codes and op entry point we use. */
+interface Binding {
+  TF_FLOAT: number;
+  TF_ATTR_TYPE: number;
+  TF_ATTR_SHAPE: number;
+  TF_ATTR_STRING: number;
+  TF_ATTR_BOOL: number;
+  executeOp: unknown;
+}
+
+/** An op attribute, as the binding takes it. */
+interface Attr {
+  name: string;
+  type: number;
+  value: number | boolean | string | number[];
+}
+
+/** The part of tfjs-node's backend these ops call. */
+interface NodeBackend {
+  binding: Binding;
+  executeMultipleOutputs(
+    name: string,
+    attrs: Attr[],
+    inputs: tf.Tensor[],
+    numOutputs: number,
+  ): tf.Tensor[];
+}
+
+/** A float32 resource variable living in TensorFlow, outside tfjs's memory. */
+export interface NativeVariable {
+  /** The resource handle, a tfjs `string` scalar. */
+  readonly handle: tf.Tensor;
+  readonly shape: readonly number[];
+}
+
+/** The native ops, bound to the active tensorflow backend. */
+export interface NativeOps {
+  /** A new resource variable holding a copy-on-write alias of `value`. */
+  variable(value: tf.Tensor): NativeVariable;
+  /** Replaces a variable's value (aliases `value`; TF copies before its next in-place update). */
+  assign(v: NativeVariable, value: tf.Tensor): void;
+  /** The variable's current value as a new tfjs tensor (an alias until the next update). */
+  read(v: NativeVariable): tf.Tensor;
+  /**
+   * Keras's Adam on `v` in place, TF's `ResourceApplyAdam`:
+   * m += (g − m)(1 − β1); s += (g² − s)(1 − β2); v −= α·m / (√s + ε),
+   * α = lr·√(1 − β2ᵗ)/(1 − β1ᵗ).
+   */
+  applyAdam(
+    v: NativeVariable,
+    m: NativeVariable,
+    s: NativeVariable,
+    grad: tf.Tensor,
+    scalars: AdamScalars,
+  ): void;
+  /**
+   * Keras's RMSprop (no momentum) on `v` in place, TF's `ResourceApplyRMSProp`:
+   * ms += (g² − ms)(1 − ρ); mom = lr·g/√(ms + ε); v −= mom.
+   */
+  applyRmsProp(
+    v: NativeVariable,
+    ms: NativeVariable,
+    mom: NativeVariable,
+    grad: tf.Tensor,
+    scalars: RmsPropScalars,
+  ): void;
+  /** Frees a variable's TensorFlow memory (the handle tensor stays the caller's). */
+  destroyResource(v: NativeVariable): void;
+}
+
+/** The scalar inputs of one Adam update, shared by every variable of an optimizer. */
+export interface AdamScalars {
+  beta1Power: tf.Scalar;
+  beta2Power: tf.Scalar;
+  lr: tf.Scalar;
+  beta1: tf.Scalar;
+  beta2: tf.Scalar;
+  epsilon: tf.Scalar;
+}
+
+/** The scalar inputs of one RMSprop update. */
+export interface RmsPropScalars {
+  lr: tf.Scalar;
+  rho: tf.Scalar;
+  momentum: tf.Scalar;
+  epsilon: tf.Scalar;
+}
+
+let counter = 0;
+
+/** The native kernels this project adds to the tensorflow backend, each switchable. */
+export const NATIVE_KERNELS = ["optimizer"] as const;
+
+/** One of {@linkcode NATIVE_KERNELS}. */
+export type NativeKernel = typeof NATIVE_KERNELS[number];
+
+/** The environment variable that picks them: `all` (the default), `none` or a comma list. */
+export const KERNELS_ENV = "INFOGAN_NATIVE_KERNELS";
+
+/**
+ * The native kernels that `value` (the {@linkcode KERNELS_ENV} syntax) turns
+ * on; throws naming the variable on an unknown name.
+ */
+export function parseNativeKernels(value: string | undefined): Set<NativeKernel> {
+  const text = (value ?? "all").trim();
+  if (text === "" || text === "all") return new Set(NATIVE_KERNELS);
+  if (text === "none") return new Set();
+  const names = text.split(",").map((n) => n.trim());
+  for (const n of names) {
+    if (!(NATIVE_KERNELS as readonly string[]).includes(n)) {
+      throw new Error(
+        `${KERNELS_ENV}: expected all, none or a comma list of ${
+          NATIVE_KERNELS.join(", ")
+        }, found "${value}"`,
+      );
+    }
+  }
+  return new Set(names as NativeKernel[]);
+}
+
+let enabled: Set<NativeKernel> | null = null;
+
+/** Whether `kernel` is on (read from {@linkcode KERNELS_ENV} once). */
+export function nativeKernelEnabled(kernel: NativeKernel): boolean {
+  if (!enabled) {
+    let value: string | undefined;
+    try {
+      value = Deno.env.get(KERNELS_ENV);
+    } catch (e) {
+      // Without env permission the default holds.
+      if (!(e instanceof Deno.errors.NotCapable)) throw e;
+    }
+    enabled = parseNativeKernels(value);
+  }
+  return enabled.has(kernel);
+}
+
+/**
+ * The native ops when tfjs runs on the `tensorflow` backend and `kernel` is
+ * enabled, else null.
+ */
+export function nativeOps(kernel: NativeKernel): NativeOps | null {
+  if (tf.getBackend() !== "tensorflow" || !nativeKernelEnabled(kernel)) return null;
+  const backend = tf.backend() as unknown as NodeBackend;
+  const b = backend.binding;
+  if (!b || typeof b.executeOp !== "function") return null;
+  const run = (name: string, attrs: Attr[], inputs: tf.Tensor[], outputs: number) =>
+    backend.executeMultipleOutputs(name, attrs, inputs, outputs);
+  const dtype: Attr = { name: "dtype", type: b.TF_ATTR_TYPE, value: b.TF_FLOAT };
+  const T: Attr = { name: "T", type: b.TF_ATTR_TYPE, value: b.TF_FLOAT };
+  const noLocking: Attr = { name: "use_locking", type: b.TF_ATTR_BOOL, value: false };
+  const assign = (v: NativeVariable, value: tf.Tensor) => {
+    run("AssignVariableOp", [dtype], [v.handle, value], 0);
+  };
+  return {
+    assign,
+    variable(value) {
+      const handle = run(
+        "VarHandleOp",
+        [
+          dtype,
+          { name: "shape", type: b.TF_ATTR_SHAPE, value: [...value.shape] },
+          { name: "container", type: b.TF_ATTR_STRING, value: "" },
+          // A unique name: TF's resource manager holds it until destroyResource().
+          { name: "shared_name", type: b.TF_ATTR_STRING, value: `infogan_var_${counter++}` },
+        ],
+        [],
+        1,
+      )[0];
+      const v = { handle, shape: value.shape };
+      assign(v, value);
+      return v;
+    },
+    read(v) {
+      return run("ReadVariableOp", [dtype], [v.handle], 1)[0];
+    },
+    applyAdam(v, m, s, grad, k) {
+      run("ResourceApplyAdam", [
+        T,
+        noLocking,
+        { name: "use_nesterov", type: b.TF_ATTR_BOOL, value: false },
+      ], [
+        v.handle,
+        m.handle,
+        s.handle,
+        k.beta1Power,
+        k.beta2Power,
+        k.lr,
+        k.beta1,
+        k.beta2,
+        k.epsilon,
+        grad,
+      ], 0);
+    },
+    applyRmsProp(v, ms, mom, grad, k) {
+      run("ResourceApplyRMSProp", [T, noLocking], [
+        v.handle,
+        ms.handle,
+        mom.handle,
+        k.lr,
+        k.rho,
+        k.momentum,
+        k.epsilon,
+        grad,
+      ], 0);
+    },
+    destroyResource(v) {
+      run(
+        "DestroyResourceOp",
+        [
+          { name: "ignore_lookup_error", type: b.TF_ATTR_BOOL, value: true },
+        ],
+        [v.handle],
+        0,
+      );
+    },
+  };
+}
+
+/** The fused optimizer kernels' names (checked against infogan/optimizer.ts's). */
+const NAMES: typeof FUSED = {
+  variable: "InfoGanVariable",
+  read: "InfoGanReadVariable",
+  assign: "InfoGanAssignVariable",
+  destroy: "InfoGanDestroyVariable",
+  adam: "InfoGanApplyAdam",
+  rmsprop: "InfoGanApplyRMSProp",
+};
+
+/**
+ * An update's scalars (lr, β powers, constants), uploaded once per optimizer
+ * step rather than once per variable. It keeps the last two sets, D's and
+ * G's, so after each has stepped once its tensor count stays constant.
+ */
+class StepScalars {
+  #entries: { key: string; scalars: Record<string, tf.Scalar> }[] = [];
+  get<K extends string>(values: Record<K, number>): Record<K, tf.Scalar> {
+    const key = JSON.stringify(values);
+    let entry = this.#entries.find((e) => e.key === key);
+    if (!entry) {
+      const scalars = Object.fromEntries(
+        Object.entries(values).map(([k, v]) => [k, tf.keep(tf.scalar(v as number))]),
+      );
+      entry = { key, scalars };
+      this.#entries.push(entry);
+      if (this.#entries.length > 2) tf.dispose(Object.values(this.#entries.shift()!.scalars));
+    }
+    return entry.scalars as Record<K, tf.Scalar>;
+  }
+}
+
+/** A kernel's tensor inputs, as tfjs passes them. */
+type Inputs = Record<string, tf.TensorInfo>;
+
+/**
+ * Registers the {@linkcode FUSED} optimizer kernels for the tensorflow
+ * backend (only), unless {@linkcode KERNELS_ENV} turns `optimizer` off.
+ * Idempotent.
+ */
+export function registerFusedOptimizer(): void {
+  if (!nativeKernelEnabled("optimizer")) return;
+  if (tf.getKernel(NAMES.adam, "tensorflow")) return;
+  const scalars = new StepScalars();
+  const ops = () => {
+    const o = nativeOps("optimizer");
+    if (!o) throw new Error("fused optimizer: the tensorflow backend is not active");
+    return o;
+  };
+  // A handle tensor stands for the resource variable it names.
+  const variable = (t: tf.TensorInfo): NativeVariable => ({
+    handle: t as tf.Tensor,
+    shape: t.shape,
+  });
+  const tensor = (t: tf.TensorInfo) => t as tf.Tensor;
+  const register = (
+    kernelName: string,
+    kernelFunc: (inputs: Inputs, attrs: Record<string, number>) => tf.TensorInfo | tf.TensorInfo[],
+  ) =>
+    tf.registerKernel({
+      kernelName,
+      backendName: "tensorflow",
+      kernelFunc: ({ inputs, attrs }) =>
+        kernelFunc(inputs as Inputs, attrs as unknown as Record<string, number>),
+    });
+  register(NAMES.variable, ({ x }) => ops().variable(tensor(x)).handle);
+  register(NAMES.read, ({ handle }) => ops().read(variable(handle)));
+  register(NAMES.assign, ({ handle, x }) => {
+    ops().assign(variable(handle), tensor(x));
+    return [];
+  });
+  register(NAMES.destroy, ({ handle }) => {
+    ops().destroyResource(variable(handle));
+    return [];
+  });
+  register(NAMES.adam, ({ x, v, m, s, grad }, attrs) => {
+    const { lr, beta1, beta2, epsilon, t } = attrs as unknown as FusedAdamAttrs;
+    const o = ops();
+    const target = variable(v);
+    o.assign(target, tensor(x));
+    o.applyAdam(
+      target,
+      variable(m),
+      variable(s),
+      tensor(grad),
+      scalars.get({ beta1Power: beta1 ** t, beta2Power: beta2 ** t, lr, beta1, beta2, epsilon }),
+    );
+    return o.read(target);
+  });
+  register(NAMES.rmsprop, ({ x, v, ms, mom, grad }, attrs) => {
+    const { lr, rho, epsilon } = attrs as unknown as FusedRmsPropAttrs;
+    const o = ops();
+    const target = variable(v);
+    o.assign(target, tensor(x));
+    o.applyRmsProp(
+      target,
+      variable(ms),
+      variable(mom),
+      tensor(grad),
+      scalars.get({ lr, rho, momentum: 0, epsilon }),
+    );
+    return o.read(target);
+  });
+}
