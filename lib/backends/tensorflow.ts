@@ -10,7 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { nativeBindingPath } from "./tensorflow_binding.ts";
-import { registerFusedOptimizer } from "./tensorflow_ops.ts";
+import { registerNativeKernels } from "./tensorflow_ops.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -100,7 +100,7 @@ export async function initTensorflowBackend(): Promise<void> {
   if (value !== 11) {
     throw new Error(`backend tensorflow: expected [1 2]·[3 4]ᵀ = 11, found ${value}`);
   }
-  registerFusedOptimizer();
+  registerNativeKernels();
 }
 
 if (import.meta.main) {

@@ -12,6 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { FUSED, FusedAdamAttrs, FusedRmsPropAttrs } from "../infogan/optimizer.ts";
+import type { FUSED_BATCH_NORM } from "../infogan/batch_norm.ts";
 
 /** The tfjs-node binding's attribute type codes and op entry point we use. */
 interface Binding {
@@ -20,6 +21,7 @@ interface Binding {
   TF_ATTR_SHAPE: number;
   TF_ATTR_STRING: number;
   TF_ATTR_BOOL: number;
+  TF_ATTR_FLOAT: number;
   executeOp: unknown;
 }
 
@@ -79,6 +81,21 @@ export interface NativeOps {
     grad: tf.Tensor,
     scalars: RmsPropScalars,
   ): void;
+  /**
+   * TF's `FusedBatchNormV3` in training mode on NHWC `x`: [y, batch mean,
+   * batch variance (Bessel-corrected, as TF returns it), reserve 1–3].
+   */
+  batchNormTraining(
+    x: tf.Tensor,
+    scale: tf.Tensor,
+    offset: tf.Tensor,
+    epsilon: number,
+  ): tf.Tensor[];
+  /** TF's `FusedBatchNormGradV3` in training mode: [dx, dscale, doffset]. */
+  batchNormTrainingGrad(
+    inputs: { dy: tf.Tensor; x: tf.Tensor; scale: tf.Tensor; reserve: tf.Tensor[] },
+    epsilon: number,
+  ): tf.Tensor[];
   /** Frees a variable's TensorFlow memory (the handle tensor stays the caller's). */
   destroyResource(v: NativeVariable): void;
 }
@@ -104,7 +121,7 @@ export interface RmsPropScalars {
 let counter = 0;
 
 /** The native kernels this project adds to the tensorflow backend, each switchable. */
-export const NATIVE_KERNELS = ["optimizer"] as const;
+export const NATIVE_KERNELS = ["optimizer", "batchnorm"] as const;
 
 /** One of {@linkcode NATIVE_KERNELS}. */
 export type NativeKernel = typeof NATIVE_KERNELS[number];
@@ -219,6 +236,43 @@ export function nativeOps(kernel: NativeKernel): NativeOps | null {
         grad,
       ], 0);
     },
+    batchNormTraining(x, scale, offset, epsilon) {
+      const empty = tf.tensor1d([]);
+      try {
+        return run(
+          "FusedBatchNormV3",
+          [
+            T,
+            { name: "U", type: b.TF_ATTR_TYPE, value: b.TF_FLOAT },
+            { name: "epsilon", type: b.TF_ATTR_FLOAT, value: epsilon },
+            { name: "exponential_avg_factor", type: b.TF_ATTR_FLOAT, value: 1 },
+            { name: "data_format", type: b.TF_ATTR_STRING, value: "NHWC" },
+            { name: "is_training", type: b.TF_ATTR_BOOL, value: true },
+          ],
+          [x, scale, offset, empty, empty],
+          6,
+        );
+      } finally {
+        empty.dispose();
+      }
+    },
+    batchNormTrainingGrad({ dy, x, scale, reserve }, epsilon) {
+      const out = run(
+        "FusedBatchNormGradV3",
+        [
+          T,
+          { name: "U", type: b.TF_ATTR_TYPE, value: b.TF_FLOAT },
+          { name: "epsilon", type: b.TF_ATTR_FLOAT, value: epsilon },
+          { name: "data_format", type: b.TF_ATTR_STRING, value: "NHWC" },
+          { name: "is_training", type: b.TF_ATTR_BOOL, value: true },
+        ],
+        [dy, x, scale, ...reserve],
+        5,
+      );
+      // The last two outputs are placeholders.
+      tf.dispose(out.slice(3));
+      return out.slice(0, 3);
+    },
     destroyResource(v) {
       run(
         "DestroyResourceOp",
@@ -268,35 +322,74 @@ class StepScalars {
 type Inputs = Record<string, tf.TensorInfo>;
 
 /**
- * Registers the {@linkcode FUSED} optimizer kernels for the tensorflow
- * backend (only), unless {@linkcode KERNELS_ENV} turns `optimizer` off.
- * Idempotent.
+ * Registers the fused kernels for the tensorflow backend (only), each unless
+ * {@linkcode KERNELS_ENV} turns it off. Idempotent.
  */
-export function registerFusedOptimizer(): void {
-  if (!nativeKernelEnabled("optimizer")) return;
+export function registerNativeKernels(): void {
+  if (nativeKernelEnabled("optimizer")) registerFusedOptimizer();
+  if (nativeKernelEnabled("batchnorm")) registerFusedBatchNorm();
+}
+
+/** The native ops for a kernel that runs only on the tensorflow backend. */
+function activeOps(kernel: NativeKernel): NativeOps {
+  const o = nativeOps(kernel);
+  if (!o) throw new Error(`fused ${kernel}: the tensorflow backend is not active`);
+  return o;
+}
+
+/** Registers `kernelFunc` as `kernelName` for the tensorflow backend. */
+function register(
+  kernelName: string,
+  kernelFunc: (inputs: Inputs, attrs: Record<string, number>) => tf.TensorInfo | tf.TensorInfo[],
+): void {
+  tf.registerKernel({
+    kernelName,
+    backendName: "tensorflow",
+    kernelFunc: ({ inputs, attrs }) =>
+      kernelFunc(inputs as Inputs, attrs as unknown as Record<string, number>),
+  });
+}
+
+/** The fused BatchNorm kernels' names (checked against infogan/batch_norm.ts's). */
+const BN_NAMES: typeof FUSED_BATCH_NORM = {
+  forward: "InfoGanBatchNormTraining",
+  backward: "InfoGanBatchNormTrainingGrad",
+};
+
+function registerFusedBatchNorm(): void {
+  if (tf.getKernel(BN_NAMES.forward, "tensorflow")) return;
+  const t = (x: tf.TensorInfo) => x as tf.Tensor;
+  register(BN_NAMES.forward, ({ x, scale, offset }, { epsilon }) => {
+    const out = activeOps("batchnorm").batchNormTraining(t(x), t(scale), t(offset), epsilon);
+    // TF's batch variance is Bessel-corrected; tfjs's moving statistics use the biased one.
+    const n = x.shape.slice(0, 3).reduce((a, b) => a * b, 1);
+    const unbiased = out[2];
+    out[2] = tf.mul(unbiased, n > 1 ? (n - 1) / n : 1);
+    unbiased.dispose();
+    return out;
+  });
+  register(
+    BN_NAMES.backward,
+    ({ dy, x, scale, reserve1, reserve2, reserve3 }, { epsilon }) =>
+      activeOps("batchnorm").batchNormTrainingGrad({
+        dy: t(dy),
+        x: t(x),
+        scale: t(scale),
+        reserve: [t(reserve1), t(reserve2), t(reserve3)],
+      }, epsilon),
+  );
+}
+
+function registerFusedOptimizer(): void {
   if (tf.getKernel(NAMES.adam, "tensorflow")) return;
   const scalars = new StepScalars();
-  const ops = () => {
-    const o = nativeOps("optimizer");
-    if (!o) throw new Error("fused optimizer: the tensorflow backend is not active");
-    return o;
-  };
+  const ops = () => activeOps("optimizer");
   // A handle tensor stands for the resource variable it names.
   const variable = (t: tf.TensorInfo): NativeVariable => ({
     handle: t as tf.Tensor,
     shape: t.shape,
   });
   const tensor = (t: tf.TensorInfo) => t as tf.Tensor;
-  const register = (
-    kernelName: string,
-    kernelFunc: (inputs: Inputs, attrs: Record<string, number>) => tf.TensorInfo | tf.TensorInfo[],
-  ) =>
-    tf.registerKernel({
-      kernelName,
-      backendName: "tensorflow",
-      kernelFunc: ({ inputs, attrs }) =>
-        kernelFunc(inputs as Inputs, attrs as unknown as Record<string, number>),
-    });
   register(NAMES.variable, ({ x }) => ops().variable(tensor(x)).handle);
   register(NAMES.read, ({ handle }) => ops().read(variable(handle)));
   register(NAMES.assign, ({ handle, x }) => {

@@ -9,6 +9,7 @@
  *     → BN → ReLU → Conv2DTranspose(1, 4, stride 2) → sigmoid.
  */
 import * as tf from "@tensorflow/tfjs";
+import { withFusedTraining } from "./batch_norm.ts";
 import { type InfoGanConfig, scaled } from "./config.ts";
 import { initWeights } from "./init.ts";
 import type { Random } from "./random.ts";
@@ -49,11 +50,11 @@ export function applyLayer(l: tf.layers.Layer, x: tf.SymbolicTensor): tf.Symboli
 
 /** A BatchNorm layer with the config's ε and momentum. */
 export function batchNorm(config: InfoGanConfig, name: string): tf.layers.Layer {
-  return tf.layers.batchNormalization({
+  return withFusedTraining(tf.layers.batchNormalization({
     epsilon: config.bnEpsilon,
     momentum: config.bnMomentum,
     name,
-  });
+  }));
 }
 
 /** BatchNorm then ReLU, the generators' hidden-layer block. */
