@@ -30,13 +30,27 @@ Deno.test("bench --preset lesson --profile times the native step, its ops, and t
     "--batch",
     "8",
     "--profile",
+    "--rounds",
+    "2",
+    "--compare-kernels",
     "--json",
   ]);
   assertEquals(r.code, 0, `${r.stdout}\n${r.stderr}`);
   const report = JSON.parse(r.stdout);
-  assertEquals(report.preset, "lesson");
+  assertEquals(report.presets.map((p: { preset: string }) => p.preset), ["lesson"]);
+  const rows = report.presets[0].results;
+  // Before and after each native kernel, then Keras.
+  assertEquals(
+    rows.map((x: { backend: string; kernels?: string }) => `${x.backend} ${x.kernels ?? ""}`),
+    ["tensorflow none", "tensorflow optimizer", "tensorflow all", "keras "],
+  );
+  for (const x of rows) {
+    assertEquals(x.rounds_ms.length, 2, JSON.stringify(x));
+    assertEquals(x.ms_per_step, Math.min(...x.rounds_ms));
+  }
   const byName = Object.fromEntries(
-    report.results.map((x: { backend: string }) => [x.backend, x]),
+    rows.filter((x: { kernels?: string }) => x.kernels !== "none" && x.kernels !== "optimizer")
+      .map((x: { backend: string }) => [x.backend, x]),
   );
   for (const name of ["tensorflow", "keras"]) {
     const x = byName[name];
@@ -61,6 +75,6 @@ Deno.test("bench --preset refuses an unknown preset in one line", async () => {
   assertEquals(r.code, 2);
   assertMatch(
     r.stderr.trim().split("\n").at(-1)!,
-    /--preset: expected book\|lesson\|paper, found "quick"/,
+    /--preset: expected book\|lesson\|paper or a comma list of them, found "quick"/,
   );
 });
