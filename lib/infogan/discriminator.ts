@@ -22,6 +22,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { type InfoGanConfig, scaled } from "./config.ts";
+import { withLazyGradients } from "./lazy_gradients.ts";
 import { applyLayer as layer, batchNorm, IMAGE_SIZE } from "./generator.ts";
 import { initWeights } from "./init.ts";
 import type { Random } from "./random.ts";
@@ -62,7 +63,7 @@ export function buildDiscriminator(
     name: "discriminator",
   });
   initWeights(model, rng, config.init);
-  return model;
+  return withLazyGradients(model);
 }
 
 /** D's shared features, and Q's hidden layer on top of them. */

@@ -10,6 +10,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { withFusedTraining } from "./batch_norm.ts";
+import { withLazyGradients } from "./lazy_gradients.ts";
 import { type InfoGanConfig, scaled } from "./config.ts";
 import { initWeights } from "./init.ts";
 import type { Random } from "./random.ts";
@@ -37,7 +38,7 @@ export function buildGenerator(
     name: "generator",
   });
   initWeights(model, rng, config.init);
-  return model;
+  return withLazyGradients(model);
 }
 
 /** Side of the first feature map; two stride-2 layers upsample it to 28. */
