@@ -117,13 +117,49 @@ Deno.test("Optimizer fused: true on a backend without the kernels is refused", a
 });
 
 Deno.test("parseNativeKernels() reads all, none and a list, and names the variable on a typo", () => {
-  assertEquals([...parseNativeKernels(undefined)], ["optimizer"]);
-  assertEquals([...parseNativeKernels("all")], ["optimizer"]);
+  const all = ["optimizer", "batchnorm", "activations"];
+  assertEquals([...parseNativeKernels(undefined)], all);
+  assertEquals([...parseNativeKernels("all")], all);
   assertEquals([...parseNativeKernels("none")], []);
-  assertEquals([...parseNativeKernels(" optimizer ")], ["optimizer"]);
+  assertEquals([...parseNativeKernels(" optimizer ,batchnorm")], ["optimizer", "batchnorm"]);
   assertThrows(
     () => parseNativeKernels("optimiser"),
     Error,
-    'INFOGAN_NATIVE_KERNELS: expected all, none or a comma list of optimizer, found "optimiser"',
+    'INFOGAN_NATIVE_KERNELS: expected all, none or a comma list of optimizer, batchnorm, activations, found "optimiser"',
   );
 });
+
+for (
+  const [name, f] of [
+    ["Relu", (x: tf.Tensor) => tf.relu(x)],
+    ["LeakyRelu", (x: tf.Tensor) => tf.leakyRelu(x, 0.1)],
+    ["Sigmoid", (x: tf.Tensor) => tf.sigmoid(x)],
+  ] as const
+) {
+  Deno.test(`the ${name} gradient is one native op on tensorflow and tfjs's own on cpu, with equal values`, async () => {
+    // Odd shape, both signs, and exact zeros.
+    const values = [-2, -0.5, 0, 0, 0.25, 1, 3, -1e-3, 7, -7, 0.5, 2, -3, 1e-3, 0];
+    const weights = values.map((_, i) => (i % 4) - 1.5);
+    const grad = () =>
+      tf.tidy(() => {
+        const x = tf.tensor(values, [3, 5]);
+        const w = tf.tensor(weights, [3, 5]);
+        return Array.from(tf.grad((t: tf.Tensor) => tf.sum(tf.mul(f(t), w)))(x).dataSync());
+      });
+    const info = await tf.profile(() => {
+      grad();
+    });
+    assert(info.kernelNames.includes(`InfoGan${name}Grad`), info.kernelNames.join(" "));
+    const native = grad();
+    await tf.setBackend("cpu");
+    try {
+      assert(!tf.getKernel(`InfoGan${name}Grad`, "cpu"));
+      const tfjs = grad();
+      native.forEach((v, i) =>
+        assert(Math.abs(v - tfjs[i]) < 1e-6, `${i}: ${v} against ${tfjs[i]}`)
+      );
+    } finally {
+      await tf.setBackend("tensorflow");
+    }
+  });
+}
