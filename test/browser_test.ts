@@ -45,6 +45,8 @@ async function runInChromium(notebook: string): Promise<BrowserReport> {
   if (!(await exists(join(ROOT, notebook)))) {
     throw new Error(`expected the notebook ${notebook}, found nothing`);
   }
+  // JupyterLab may save the notebook it ran (outputs and all): put the file back afterwards.
+  const original = await Deno.readFile(join(ROOT, notebook));
   const { env, cleanup } = await isolatedJupyterEnv();
   // Attach every cell to the page, so every output is in the DOM to count.
   const settings = join(env.JUPYTER_CONFIG_DIR, "lab", "user-settings", "@jupyterlab");
@@ -97,6 +99,7 @@ async function runInChromium(notebook: string): Promise<BrowserReport> {
     return report;
   } finally {
     const status = await lab.stop();
+    await Deno.writeFile(join(ROOT, notebook), original);
     await cleanup();
     assertEquals(status.code, 0, `deno task lab exit:\n${lab.output().slice(-2000)}`);
   }

@@ -12,6 +12,9 @@ labels as well (the book's semi-supervision); `paper` trains Q on fakes only.
 Usage:
   python keras_paper_reference.py bench --preset lesson|paper [--steps N] [--batch B] [--warmup W]
       Times one step on random data; prints one JSON line, as keras_reference.py does.
+  python keras_paper_reference.py profile --preset lesson|paper [--steps N] [--warmup W]
+      TF's profiler over N steps: calls and self-time per step of the 20 costliest op types
+      (the profiler's own overhead included), as one JSON line.
 """
 
 import argparse
@@ -132,7 +135,39 @@ class Paper:
         return total
 
 
-def bench(args):
+def profile(args):
+    """Per op type: calls and self-time per step, from TF's profiler over `--steps` steps."""
+    import collections
+    import glob
+    import tempfile
+
+    from tensorflow.python.profiler.internal import _pywrap_profiler_plugin as plugin
+
+    step, _ = stepper(args)
+    for _ in range(args.warmup):
+        step()
+    logdir = tempfile.mkdtemp()
+    tf.profiler.experimental.start(logdir)
+    for _ in range(args.steps):
+        step()
+    tf.profiler.experimental.stop()
+    paths = glob.glob(f"{logdir}/**/*.xplane.pb", recursive=True)
+    table = json.loads(plugin.xspace_to_tools_data(paths, "framework_op_stats", {})[0])[0]
+    cols = [c["id"] for c in table["cols"]]
+    ops = collections.defaultdict(lambda: [0.0, 0.0])
+    for row in table["rows"]:
+        v = dict(zip(cols, [c.get("v") if c else None for c in row["c"]]))
+        ops[v["type"]][0] += v["occurrences"] / args.steps
+        ops[v["type"]][1] += v["total_self_time"] / 1000 / args.steps
+    top = sorted(ops.items(), key=lambda kv: -kv[1][1])
+    print(json.dumps({
+        "preset": args.preset, "steps": args.steps,
+        "top": [{"op": k, "calls_per_step": n, "ms_per_step": ms} for k, (n, ms) in top[:20]],
+    }))
+
+
+def stepper(args):
+    """One training step of the preset's Keras model on random inputs, and the batch size."""
     model = Paper(args.preset, width=args.width)
     rng = np.random.default_rng(0)
     b = args.batch or PRESETS[args.preset][2]
@@ -149,6 +184,11 @@ def bench(args):
         # One host sync per step, as the tfjs loop on log steps.
         return float(model.d_step(*d_in)) + float(model.g_step(*g_in))
 
+    return step, b
+
+
+def bench(args):
+    step, b = stepper(args)
     ms, peak = time_steps(step, steps=args.steps, warmup=args.warmup)
     print(json.dumps({
         "backend": "keras", "ms_per_step": ms, "steps": args.steps, "batch": b,
@@ -160,13 +200,15 @@ def bench(args):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
-    b = sub.add_parser("bench")
-    b.add_argument("--preset", choices=sorted(PRESETS), required=True)
-    b.add_argument("--steps", type=int, default=10)
-    b.add_argument("--warmup", type=int, default=3)
-    b.add_argument("--batch", type=int, default=0, help="default: the preset's batch")
-    b.add_argument("--width", type=float, default=1.0)
-    bench(parser.parse_args())
+    for name in ("bench", "profile"):
+        b = sub.add_parser(name)
+        b.add_argument("--preset", choices=sorted(PRESETS), required=True)
+        b.add_argument("--steps", type=int, default=10)
+        b.add_argument("--warmup", type=int, default=3)
+        b.add_argument("--batch", type=int, default=0, help="default: the preset's batch")
+        b.add_argument("--width", type=float, default=1.0)
+    args = parser.parse_args()
+    (profile if args.cmd == "profile" else bench)(args)
 
 
 if __name__ == "__main__":

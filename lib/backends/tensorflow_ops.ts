@@ -386,10 +386,18 @@ function registerActivationGradients(): void {
   }
 }
 
+/** The ops bound to each tensorflow backend instance, built once. */
+const boundOps = new WeakMap<object, NativeOps>();
+
 /** The native ops for a kernel that runs only on the tensorflow backend. */
 function activeOps(kernel: NativeKernel): NativeOps {
-  const o = nativeOps(kernel);
-  if (!o) throw new Error(`fused ${kernel}: the tensorflow backend is not active`);
+  const backend = tf.backend();
+  let o = boundOps.get(backend) ?? null;
+  if (!o) {
+    o = nativeOps(kernel);
+    if (!o) throw new Error(`fused ${kernel}: the tensorflow backend is not active`);
+    boundOps.set(backend, o);
+  }
   return o;
 }
 
@@ -456,32 +464,40 @@ function registerFusedOptimizer(): void {
     ops().destroyResource(variable(handle));
     return [];
   });
+  // Copies x into the scratch variable v, updates it in place, and returns the result.
+  const updated = (
+    x: tf.TensorInfo,
+    v: tf.TensorInfo,
+    update: (target: NativeVariable) => void,
+  ) => {
+    const target = variable(v);
+    ops().assign(target, tensor(x));
+    update(target);
+    return ops().read(target);
+  };
   register(NAMES.adam, ({ x, v, m, s, grad }, attrs) => {
     const { lr, beta1, beta2, epsilon, t } = attrs as unknown as FusedAdamAttrs;
-    const o = ops();
-    const target = variable(v);
-    o.assign(target, tensor(x));
-    o.applyAdam(
-      target,
-      variable(m),
-      variable(s),
-      tensor(grad),
-      scalars.get({ beta1Power: beta1 ** t, beta2Power: beta2 ** t, lr, beta1, beta2, epsilon }),
+    const k = scalars.get({
+      beta1Power: beta1 ** t,
+      beta2Power: beta2 ** t,
+      lr,
+      beta1,
+      beta2,
+      epsilon,
+    });
+    return updated(
+      x,
+      v,
+      (target) => ops().applyAdam(target, variable(m), variable(s), tensor(grad), k),
     );
-    return o.read(target);
   });
   register(NAMES.rmsprop, ({ x, v, ms, mom, grad }, attrs) => {
     const { lr, rho, epsilon } = attrs as unknown as FusedRmsPropAttrs;
-    const o = ops();
-    const target = variable(v);
-    o.assign(target, tensor(x));
-    o.applyRmsProp(
-      target,
-      variable(ms),
-      variable(mom),
-      tensor(grad),
-      scalars.get({ lr, rho, momentum: 0, epsilon }),
+    const k = scalars.get({ lr, rho, momentum: 0, epsilon });
+    return updated(
+      x,
+      v,
+      (target) => ops().applyRmsProp(target, variable(ms), variable(mom), tensor(grad), k),
     );
-    return o.read(target);
   });
 }
