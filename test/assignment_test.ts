@@ -1,5 +1,12 @@
 import { assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
-import { bestMapping, confusion, minCostAssignment } from "../lib/eval/assignment.ts";
+import {
+  bestMapping,
+  confusion,
+  majorityMapping,
+  minCostAssignment,
+  namingRule,
+  perClassRecall,
+} from "../lib/eval/assignment.ts";
 import { Random } from "../lib/infogan/random.ts";
 
 function permutations(n: number): number[][] {
@@ -37,7 +44,39 @@ Deno.test("bestMapping() on a known confusion matrix: categories permuted, 2 of 
 
 Deno.test("confusion() counts pairs and rejects out-of-range indices", () => {
   assertEquals(confusion([0, 1, 1, 2], [2, 0, 0, 1], 3), [[0, 0, 1], [2, 0, 0], [0, 1, 0]]);
-  assertThrows(() => confusion([0, 3], [0, 0], 3), RangeError, "expected indices in 0..2");
+  assertThrows(
+    () => confusion([0, 3], [0, 0], 3),
+    RangeError,
+    "expected categories in 0..2 and classes in 0..2, found 3 and 0",
+  );
   assertThrows(() => confusion([0], [0, 1], 3), RangeError, "equal lengths");
   assertThrows(() => minCostAssignment([[1, 2]]), RangeError, "square");
+});
+
+Deno.test("perClassRecall() is each class's matched count over its column total", () => {
+  // counts[category][class]: category 0 holds 8 of class 1 and 2 of class 2,
+  // category 1 holds 5 of class 0, category 2 holds 6 of class 2.
+  const counts = [[0, 8, 2], [5, 0, 0], [0, 0, 6]];
+  assertEquals(perClassRecall(counts, [1, 0, 2]), [1, 1, 6 / 8]);
+  // A class that no category maps to scores 0; an empty class scores 0.
+  assertEquals(perClassRecall([[3, 0], [1, 0]], [0, 0]), [1, 0]);
+});
+
+Deno.test("majorityMapping() names each category by its largest class, many to one", () => {
+  // Four categories over two classes; category 3 is empty.
+  const counts = [[7, 1], [5, 4], [2, 9], [0, 0]];
+  const got = majorityMapping(counts);
+  assertEquals(got.mapping, [0, 0, 1, -1]);
+  assertAlmostEquals(got.accuracy, (7 + 5 + 9) / 28, 1e-12);
+  // A rectangular confusion: 4 categories, 2 classes.
+  assertEquals(confusion([0, 3, 2], [1, 0, 1], 4, 2), [[0, 1], [0, 0], [0, 1], [1, 0]]);
+});
+
+Deno.test("namingRule() is one-to-one for as many categories as classes, else majority", () => {
+  assertEquals([namingRule(10, 10), namingRule(20, 10)], ["hungarian", "majority"]);
+  assertThrows(
+    () => namingRule(8, 10),
+    RangeError,
+    "at least as many categories as classes (10), found 8",
+  );
 });

@@ -2,7 +2,7 @@
  * End-to-end tests of the `deno task` commands, run as a user would, with
  * the permissions declared in deno.json.
  */
-import { assert, assertEquals, assertMatch } from "@std/assert";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readIdx } from "../lib/data/idx.ts";
@@ -416,5 +416,35 @@ Deno.test("deno task evaluate and classifier fail clearly on bad input", async (
     const r = await task(name, args);
     assertEquals(r.code, code, `${name} ${args.join(" ")}: ${r.stderr}`);
     assertMatch(errorLine(r), message);
+  }
+});
+
+Deno.test("deno task seeds tabulates seed folders and names a folder it cannot read", async () => {
+  const ok = await task("seeds", ["--runs", "data/pretrained/paper,data/seeds/paper-s1"]);
+  assertEquals(ok.code, 0, ok.stderr);
+  for (const dir of ["data/pretrained/paper", "data/seeds/paper-s1"]) {
+    const e = JSON.parse(await Deno.readTextFile(join(ROOT, dir, "evaluation.json")));
+    const seed = dir.endsWith("s1") ? 1 : 0;
+    assertStringIncludes(ok.stdout, `| ${seed} | ${(100 * e.qTest.accuracy).toFixed(1)}% |`);
+  }
+  assertMatch(ok.stdout, /^\| mean \|/m);
+
+  const dir = await Deno.makeTempDir();
+  try {
+    const missing = await task("seeds", ["--runs", dir]);
+    assertEquals(missing.code, 1);
+    assertEquals(
+      errorLine(missing),
+      `error: ${
+        join(dir, "evaluation.json")
+      }: missing; write it with deno task evaluate --checkpoint RUN --json`,
+    );
+    await Deno.writeTextFile(join(dir, "evaluation.json"), "{}");
+    await Deno.writeTextFile(join(dir, "config.json"), `{"config": {"seed": "one"}}`);
+    const bad = await task("seeds", ["--runs", dir]);
+    assertStringIncludes(errorLine(bad), `${join(dir, "config.json")}: expected config.seed`);
+    assertStringIncludes(errorLine(bad), `found "one" and undefined`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

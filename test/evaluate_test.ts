@@ -19,7 +19,14 @@ import { smallMnist, tinyConfig } from "./helpers.ts";
 // The backend a user's `deno task evaluate` gets once `deno task setup` has built it.
 await initBackend("tensorflow");
 
-const OPTIONS = { perCategory: 3, sweeps: 4, sweepPoints: 5, miSamples: 40 };
+const OPTIONS = {
+  perCategory: 3,
+  sweeps: 4,
+  sweepPoints: 5,
+  miSamples: 40,
+  fewLabelsPerDigit: 2,
+  fewLabelDraws: 3,
+};
 
 Deno.test("evaluate() reports every measure in range and is deterministic for a seed", async () => {
   const test = await smallMnist();
@@ -44,6 +51,19 @@ Deno.test("evaluate() reports every measure in range and is deterministic for a 
     for (const x of [a.qTest.accuracy, a.generated.accuracy, ...a.generated.perCategory]) {
       assert(x >= 0 && x <= 1, `${x}`);
     }
+    // The confusion counts every test image once; its per-digit recall,
+    // weighted by each digit's count, is the headline accuracy.
+    const counts = a.qTest.confusion!;
+    assertEquals(counts.flat().reduce((x, y) => x + y, 0), test.count);
+    const perDigitCount = Array.from(
+      { length: 10 },
+      (_, d) => test.labels.filter((l) => l === d).length,
+    );
+    const weighted = a.qTest.perDigit!.reduce((sum, r, d) => sum + r * perDigitCount[d], 0);
+    assertAlmostEquals(weighted / test.count, a.qTest.accuracy, 1e-9);
+    const few = a.qTest.fewLabels!;
+    assertEquals([few.perClass, few.draws], [2, 3]);
+    assert(few.min <= few.mean && few.mean <= few.max && few.max <= 1, JSON.stringify(few));
     // An untrained Q is near chance: L_I is far below H(c) = ln 10.
     assertEquals(a.mi.entropy, Math.log(10));
     assert(a.mi.fraction < 0.5, `${a.mi.fraction}`);
@@ -147,6 +167,35 @@ Deno.test("evaluate() without D scores G alone: no Q side, no L_I, an unsupervis
   classifier.dispose();
 });
 
+Deno.test("evaluate() without D names an unsupervised G's categories after the digits they draw", async () => {
+  const test = await loadDataset({ split: "test" });
+  const px = 28 * 28;
+  // Category c draws the first test image of digit perm[c]: a 10-cycle, so
+  // the mapping and its inverse differ.
+  const perm = [1, 2, 3, 4, 5, 6, 7, 8, 9, 0];
+  const templates = perm.map((d) => {
+    const i = test.labels.indexOf(d);
+    return Float32Array.from(test.images.subarray(i * px, (i + 1) * px), (v) => v / 255);
+  });
+  const config = tinyConfig({ supervisedLabels: false });
+  const { generator, discriminator } = stubModels(templates, config.latentSize);
+  const { model: classifier, info } = await loadClassifier();
+  try {
+    const e = await evaluate(
+      { generator, discriminator: null, config, step: 1 },
+      { test, classifier, classifierAccuracy: info.testAccuracy },
+      { perCategory: 10, sweeps: 2, sweepPoints: 3, miSamples: 20 },
+    );
+    assertEquals(e.generated.mappingFrom, "generated");
+    assertEquals(e.generated.mapping, perm);
+    assertEquals(e.generated.accuracy, 1);
+  } finally {
+    generator.dispose();
+    discriminator.dispose();
+    classifier.dispose();
+  }
+});
+
 Deno.test("codeRoles() picks the slant and width codes by total |ρ| and signs them to grow", () => {
   // c2 leans the digit (falling slant), c1 thickens it: the crossed assignment wins.
   const roles = codeRoles({
@@ -217,6 +266,10 @@ Deno.test("each shipped pretrained model's evaluation.json is what evaluate meas
         "Q test accuracy with batch statistics",
       );
       close(now.mi?.fraction ?? NaN, shipped.mi?.fraction ?? NaN, 0.01, "L_I fraction");
+      const digits = shipped.qTest.perDigit!;
+      assertEquals(digits.length, 10, `${name}: expected Q's accuracy per digit`);
+      digits.forEach((a, d) => close(now.qTest!.perDigit![d], a, 0.01, `Q accuracy on ${d}s`));
+      close(now.qTest.fewLabels!.mean, shipped.qTest.fewLabels!.mean, 0.005, "few-label accuracy");
     }
     close(now.generated.accuracy, shipped.generated.accuracy, 0.01, "generated accuracy");
     for (const code of ["code1", "code2"] as const) {

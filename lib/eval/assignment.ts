@@ -69,26 +69,29 @@ export function minCostAssignment(cost: readonly (readonly number[])[]): number[
 }
 
 /**
- * A k×k confusion matrix from paired category and class indices:
- * `counts[category][label]`.
+ * A k×classes confusion matrix (k×k by default) from paired category and
+ * class indices: `counts[category][label]`.
  */
 export function confusion(
   categories: ArrayLike<number>,
   labels: ArrayLike<number>,
   k: number,
+  classes: number = k,
 ): number[][] {
   if (categories.length !== labels.length) {
     throw new RangeError(
       `confusion: expected equal lengths, found ${categories.length} and ${labels.length}`,
     );
   }
-  const counts = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  const counts = Array.from({ length: k }, () => new Array<number>(classes).fill(0));
   for (let i = 0; i < categories.length; i++) {
     const c = categories[i];
     const l = labels[i];
-    if (!(c >= 0 && c < k && l >= 0 && l < k)) {
+    if (!(c >= 0 && c < k && l >= 0 && l < classes)) {
       throw new RangeError(
-        `confusion: expected indices in 0..${k - 1}, found ${c} and ${l} at ${i}`,
+        `confusion: expected categories in 0..${k - 1} and classes in 0..${
+          classes - 1
+        }, found ${c} and ${l} at ${i}`,
       );
     }
     counts[c][l]++;
@@ -109,7 +112,63 @@ export function bestMapping(
   return { mapping, accuracy: total > 0 ? right / total : 0 };
 }
 
+/**
+ * Each category named by the class most of its items belong to, several
+ * categories per class allowed: how an overclustered code (Cat(20) for 10
+ * digits) is scored. It can only score at least as high as any one-to-one
+ * mapping of the same counts, so it is reported under its own name. A
+ * category with no items is named -1 and counts nothing.
+ */
+export function majorityMapping(
+  counts: readonly (readonly number[])[],
+): { mapping: number[]; accuracy: number } {
+  const mapping = counts.map((row) => {
+    const top = Math.max(...row);
+    return top > 0 ? row.indexOf(top) : -1;
+  });
+  const total = counts.flat().reduce((a, b) => a + b, 0);
+  const right = mapping.reduce((sum, col, row) => sum + (col >= 0 ? counts[row][col] : 0), 0);
+  return { mapping, accuracy: total > 0 ? right / total : 0 };
+}
+
+/**
+ * How `k` categories are named after `classes` classes: one-to-one
+ * (Hungarian) when there are as many of each, else by majority.
+ */
+export function namingRule(k: number, classes: number): "hungarian" | "majority" {
+  if (k < classes) {
+    throw new RangeError(
+      `namingRule: expected at least as many categories as classes (${classes}), found ${k}`,
+    );
+  }
+  return k === classes ? "hungarian" : "majority";
+}
+
+/** Names categories from `counts[category][class]` under `rule`. */
+export function nameCategories(
+  counts: readonly (readonly number[])[],
+  rule: "hungarian" | "majority",
+): { mapping: number[]; accuracy: number } {
+  return rule === "hungarian" ? bestMapping(counts) : majorityMapping(counts);
+}
+
 /** category k → digit k: the mapping of a run trained with real labels. */
 export function identityMapping(k: number): number[] {
   return Array.from({ length: k }, (_, i) => i);
+}
+
+/**
+ * Per class, the share of its items whose category `mapping` sends to it:
+ * `counts[category][class]` summed down the column, the matched cell over
+ * the column's total (0 for a class with no items).
+ */
+export function perClassRecall(
+  counts: readonly (readonly number[])[],
+  mapping: readonly number[],
+): number[] {
+  return Array.from({ length: counts[0]?.length ?? 0 }, (_, cls) => {
+    const total = counts.reduce((sum, row) => sum + row[cls], 0);
+    const right = counts.reduce((sum, row, cat) => sum + (mapping[cat] === cls ? row[cls] : 0), 0);
+    return total > 0 ? right / total : 0;
+  });
 }

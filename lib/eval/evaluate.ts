@@ -21,7 +21,14 @@
  *   against H(c) = ln 10.
  */
 import * as tf from "@tensorflow/tfjs";
-import { bestMapping, confusion, identityMapping } from "./assignment.ts";
+import {
+  confusion,
+  identityMapping,
+  nameCategories,
+  namingRule,
+  perClassRecall,
+} from "./assignment.ts";
+import { type FewLabelAccuracy, fewLabelAccuracy } from "./few_labels.ts";
 import { classify } from "./classifier.ts";
 import type { LoadedModels } from "../io/checkpoint.ts";
 import { logitsView } from "../infogan/discriminator.ts";
@@ -48,7 +55,14 @@ export interface EvaluateOptions {
   range: [number, number];
   /** Fresh samples for L_I. */
   miSamples: number;
+  /** Labelled test images per digit that name the categories in `fewLabels`. */
+  fewLabelsPerDigit: number;
+  /** Draws of that labelled set. */
+  fewLabelDraws: number;
 }
+
+/** The classes a category code is scored against: MNIST's digits. */
+const DIGITS = 10;
 
 /** The defaults of {@linkcode evaluate}. */
 export const EVALUATE_DEFAULTS: EvaluateOptions = {
@@ -58,6 +72,8 @@ export const EVALUATE_DEFAULTS: EvaluateOptions = {
   sweepPoints: 9,
   range: [-2, 2],
   miSamples: 2000,
+  fewLabelsPerDigit: 10,
+  fewLabelDraws: 20,
 };
 
 /** Mean per-sweep Spearman ρ between one code and each measure. */
@@ -78,7 +94,23 @@ export interface Evaluation {
    * averages (the headline), and with batch statistics (absent from
    * evaluations written before it was measured).
    */
-  qTest: { accuracy: number; mapping: number[]; batchStatsAccuracy?: number } | null;
+  qTest: {
+    /**
+     * `majority` when there are more categories than digits (each named by
+     * the digit most of its test images show, which scores at least the
+     * Hungarian accuracy); absent for the one-to-one Hungarian naming.
+     */
+    naming?: "majority";
+    accuracy: number;
+    mapping: number[];
+    batchStatsAccuracy?: number;
+    /** Test images per category and true digit: `confusion[category][digit]`. */
+    confusion?: number[][];
+    /** Share of each digit's test images whose category maps to it. */
+    perDigit?: number[];
+    /** Categories named from 10 labelled test images per digit instead. */
+    fewLabels?: FewLabelAccuracy;
+  } | null;
   /** Generated digits judged by the classifier. */
   generated: {
     accuracy: number;
@@ -114,6 +146,8 @@ export async function evaluate(
   const opts = { ...EVALUATE_DEFAULTS, ...options };
   const { config, generator, discriminator } = models;
   const k = config.numLabels;
+  // Cat(10) is named one-to-one after the digits; an overclustered code by majority.
+  const naming = namingRule(k, DIGITS);
   const qLogits = discriminator && logitsView(discriminator);
   const rng = new Random(opts.seed);
 
@@ -121,15 +155,34 @@ export async function evaluate(
   let qTest: Evaluation["qTest"] = null;
   if (qLogits) {
     const testImages = Float32Array.from(data.test.images, (v) => v / 255);
-    const score = async (batchStats: boolean) =>
-      bestMapping(confusion(
-        await classify(qLogits, testImages, { output: 1, batchStats }),
+    const q = await classify(qLogits, testImages, { output: 1 });
+    const counts = confusion(q, data.test.labels, k, DIGITS);
+    const best = nameCategories(counts, naming);
+    const batch = nameCategories(
+      confusion(
+        await classify(qLogits, testImages, { output: 1, batchStats: true }),
         data.test.labels,
         k,
-      ));
-    const q = await score(false);
-    const batch = await score(true);
-    qTest = { accuracy: q.accuracy, mapping: q.mapping, batchStatsAccuracy: batch.accuracy };
+        DIGITS,
+      ),
+      naming,
+    );
+    qTest = {
+      ...(naming === "majority" && { naming }),
+      accuracy: best.accuracy,
+      mapping: best.mapping,
+      batchStatsAccuracy: batch.accuracy,
+      confusion: counts,
+      perDigit: perClassRecall(counts, best.mapping),
+      fewLabels: fewLabelAccuracy(q, data.test.labels, {
+        k,
+        classes: DIGITS,
+        rule: naming,
+        perClass: opts.fewLabelsPerDigit,
+        draws: opts.fewLabelDraws,
+        rng: new Random(opts.seed),
+      }),
+    };
   }
 
   // G side: generated digits per category, judged by the classifier.
@@ -143,7 +196,7 @@ export async function evaluate(
     ? identityMapping(k)
     : qTest
     ? qTest.mapping
-    : bestMapping(confusion(judged.digits, judged.categories, k)).mapping;
+    : nameCategories(confusion(judged.categories, judged.digits, k, DIGITS), naming).mapping;
   const perCategory = categoryAccuracy(judged, mapping, k);
 
   // MI lower bound on fresh samples from the prior.

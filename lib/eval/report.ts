@@ -45,12 +45,20 @@ export function formatEvaluation(e: Evaluation, options: { title?: string } = {}
       pct(e.generated.accuracy),
     ],
     [
-      "label code: Q's category on MNIST test images (Hungarian)",
+      `label code: Q's category on MNIST test images (${
+        e.qTest?.naming === "majority" ? "majority naming" : "Hungarian"
+      })`,
       e.qTest ? pct(e.qTest.accuracy) : "— (no discriminator shipped)",
     ],
     ...(e.qTest?.batchStatsAccuracy === undefined ? [] : [[
       "  the same, BatchNorm with batch statistics (batches of 500)",
       pct(e.qTest.batchStatsAccuracy),
+    ] as [string, string]]),
+    ...(e.qTest?.fewLabels === undefined ? [] : [[
+      `  named from ${e.qTest.fewLabels.perClass} labelled images per digit (${e.qTest.fewLabels.draws} draws)`,
+      `${pct(e.qTest.fewLabels.mean)} (${pct(e.qTest.fewLabels.min)}–${
+        pct(e.qTest.fewLabels.max)
+      })`,
     ] as [string, string]]),
     ["classifier's own MNIST test accuracy", pct(e.classifierAccuracy)],
     e.mi
@@ -63,6 +71,7 @@ export function formatEvaluation(e: Evaluation, options: { title?: string } = {}
   const width = Math.max(...rows.map(([label]) => label.length));
   const perCategory = e.generated.perCategory
     .map((a, i) => `${i}→${e.generated.mapping[i]} ${pct(a)}`);
+  const perDigit = (e.qTest?.perDigit ?? []).map((a, d) => `${d} ${pct(a)}`);
   const title = options.title ??
     `${e.preset} (${e.architecture} networks, ${e.continuousLoss} code loss), step ${e.step}`;
   return [
@@ -71,6 +80,10 @@ export function formatEvaluation(e: Evaluation, options: { title?: string } = {}
     ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`),
     `  per category (category→digit): ${perCategory.slice(0, 5).join("  ")}`,
     `                                 ${perCategory.slice(5).join("  ")}`,
+    ...(perDigit.length === 0 ? [] : [
+      `  Q per digit on MNIST test:     ${perDigit.slice(0, 5).join("  ")}`,
+      `                                 ${perDigit.slice(5).join("  ")}`,
+    ]),
     "",
     `  Spearman ρ, code vs measure (mean over ${e.codes.sweeps} sweeps of ${e.codes.values.length} values, ${
       e.codes.values[0]
