@@ -17,6 +17,7 @@ Deno.test("inspectSteps(): the D step moves only D's variables, the G step only 
     "d_acc",
     "d_real",
     "d_fake",
+    "d_consistency",
   ]);
   assertEquals(r.g.map((t) => t.term), ["g_loss", "g_bce", "g_label", "g_code1", "g_code2"]);
   assert([...r.d, ...r.g].every((t) => Number.isFinite(t.value)));

@@ -6,6 +6,7 @@ import {
   bookMiLoss,
   categoricalMiLoss,
   categoricalMiLossFromLogits,
+  consistencyLoss,
   flooredLogStd,
   gaussianNll,
   LOG_STD_FLOOR,
@@ -131,4 +132,25 @@ Deno.test("categoricalMiLossFromLogits() equals -ln softmax[c] computed by hand"
   const logits = tf.tensor2d([[Math.log(0.2), Math.log(0.5), Math.log(0.3)]]);
   const loss = categoricalMiLossFromLogits(tf.tensor2d([[0, 1, 0]]), logits);
   assertAlmostEquals(value(loss), -Math.log(0.5), 1e-6);
+});
+
+Deno.test("consistencyLoss() is −I of the two copies' categories, computed by hand", () => {
+  // softmax(a) = (0.8, 0.2), softmax(b) = (0.6, 0.4), one image: the joint
+  // (0.48 0.32; 0.12 0.08) symmetrised is (0.48 0.22; 0.22 0.08), marginals
+  // (0.7, 0.3), and I = Σ P ln(P / (P_j P_k)) = 0.0011489.
+  const a = tf.tensor2d([[Math.log(0.8), Math.log(0.2)]]);
+  const b = tf.tensor2d([[Math.log(0.6), Math.log(0.4)]]);
+  assertAlmostEquals(value(consistencyLoss(a, b)), -0.0011489062, 1e-6);
+});
+
+Deno.test("consistencyLoss() is −ln k for agreeing, confident, balanced copies and 0 for independent ones", () => {
+  // Four images over k = 4 categories, one per category, both copies sure.
+  const sure = tf.mul(tf.oneHot(tf.tensor1d([0, 1, 2, 3], "int32"), 4), 50) as tf.Tensor2D;
+  // (The ε floor on the 12 empty cells moves it by about 2e-5.)
+  assertAlmostEquals(value(consistencyLoss(sure, sure)), -Math.log(4), 1e-4);
+  // A copy that says nothing (uniform) carries no information about the other.
+  assertAlmostEquals(value(consistencyLoss(sure, tf.zeros([4, 4]))), 0, 1e-6);
+  // All images in one category agree perfectly but carry nothing: I = 0.
+  const one = tf.mul(tf.oneHot(tf.tensor1d([2, 2, 2, 2], "int32"), 4), 50) as tf.Tensor2D;
+  assertAlmostEquals(value(consistencyLoss(one, one)), 0, 1e-4);
 });

@@ -174,6 +174,7 @@ Deno.test("LiveTraining.status() shows step, rate, ETA, losses and L_I against H
     d_acc: 0.5,
     d_real: 0.6,
     d_fake: 0.4,
+    d_consistency: 0,
     g_loss: 2,
     g_bce: 1,
     g_label: 0.8,

@@ -28,6 +28,7 @@ function fakeMetrics(n: number, scale = 1): Metrics[] {
     d_acc: 0.5,
     d_real: 0.6,
     d_fake: 0.4,
+    d_consistency: 0,
     g_loss: scale * (3 - i / n),
     g_bce: 0.8,
     g_label: 2.3 - 2 * i / n,

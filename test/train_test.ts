@@ -230,3 +230,32 @@ Deno.test("the paper networks train: finite losses, G and D both move", async ()
   assert(!same(snapshot(trainableVariables(s.generator)), g0));
   disposeState(s);
 });
+
+Deno.test("the consistency term: off draws as before; on, D's loss adds weight · d_consistency", async () => {
+  const inputs = (consistencyWeight: number) => {
+    const s = createState(tinyConfig({ consistencyWeight, architecture: "paper" }));
+    const d = drawDiscriminatorInputs(s, realSampler(data));
+    return { s, d };
+  };
+  const off = inputs(0);
+  const on = inputs(0.5);
+  // The shifted copies are drawn after everything else, only when the term is on.
+  assertEquals(off.d.views, undefined);
+  const { views, ...rest } = on.d;
+  assertEquals(rest, off.d);
+  assertEquals(views?.length, 2);
+  assertNotEquals(views![0], on.d.images);
+  const v = await readStepMetrics(discriminatorStep(on.s, on.d));
+  const w = await readStepMetrics(discriminatorStep(off.s, off.d));
+  assertEquals(w.d_consistency, 0);
+  // −I lies in [−ln k, 0]; an untrained Q is far from confident agreement.
+  assert(v.d_consistency <= 1e-6 && v.d_consistency > -Math.log(10), `${v.d_consistency}`);
+  const c = on.s.config;
+  const info = c.labelWeight * v.d_label + c.codeWeight * (v.d_code1 + v.d_code2);
+  assert(
+    Math.abs(v.d_loss - (c.bceWeight * v.d_bce + info + 0.5 * v.d_consistency)) < 1e-5,
+    JSON.stringify(v),
+  );
+  disposeState(on.s);
+  disposeState(off.s);
+});

@@ -37,6 +37,15 @@ export function summarizeMetrics(metrics: Metrics[], numLabels: number): Metrics
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const rho = (x: number) => (Number.isFinite(x) ? (x >= 0 ? " " : "") + x.toFixed(2) : "  n/a");
 
+/** `cells` five to a line, the first line after `label`, the rest under it. */
+function rowsOfFive(label: string, cells: readonly string[]): string[] {
+  const lines = [];
+  for (let i = 0; i < cells.length; i += 5) {
+    lines.push((i === 0 ? label : " ".repeat(label.length)) + cells.slice(i, i + 5).join("  "));
+  }
+  return lines;
+}
+
 /** The evaluation as an aligned text table. */
 export function formatEvaluation(e: Evaluation, options: { title?: string } = {}): string {
   const rows: [string, string][] = [
@@ -78,12 +87,8 @@ export function formatEvaluation(e: Evaluation, options: { title?: string } = {}
     title,
     "",
     ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`),
-    `  per category (category→digit): ${perCategory.slice(0, 5).join("  ")}`,
-    `                                 ${perCategory.slice(5).join("  ")}`,
-    ...(perDigit.length === 0 ? [] : [
-      `  Q per digit on MNIST test:     ${perDigit.slice(0, 5).join("  ")}`,
-      `                                 ${perDigit.slice(5).join("  ")}`,
-    ]),
+    ...rowsOfFive("  per category (category→digit): ", perCategory),
+    ...rowsOfFive("  Q per digit on MNIST test:     ", perDigit),
     "",
     `  Spearman ρ, code vs measure (mean over ${e.codes.sweeps} sweeps of ${e.codes.values.length} values, ${
       e.codes.values[0]

@@ -101,6 +101,15 @@ export interface InfoGanConfig {
   codeWeight: number;
   /** λ: scales the information terms in G's loss; 0 is the no-MI baseline. */
   lambda: number;
+  /**
+   * Not the paper's method (0 turns it off): the weight of a consistency
+   * term in D's loss that makes Q's category agree on two shifted copies of
+   * each real image, as the mutual information between the two categories
+   * (IIC, Ji et al. 2019). See `consistencyLoss` in losses.ts.
+   */
+  consistencyWeight: number;
+  /** Largest shift in pixels, each way, of the copies the consistency term compares. */
+  consistencyShift: number;
   /** Steps between metric lines (each costs one host sync). */
   logEvery: number;
   /** Steps between sample grids (also written at step 0). */

@@ -78,6 +78,17 @@ export const FIELDS: Readonly<Record<Key, FieldSpec>> = {
   labelWeight: { ...WEIGHT, help: "weight of the label loss" },
   codeWeight: { ...WEIGHT, help: "weight of each code loss" },
   lambda: { ...WEIGHT, help: "scale of the info terms in G's loss" },
+  consistencyWeight: {
+    ...WEIGHT,
+    help:
+      "weight of Q's category agreeing on two shifted copies of a real image (IIC; not the paper's method; 0 off)",
+  },
+  consistencyShift: {
+    kind: "int",
+    min: 1,
+    max: 8,
+    help: "largest shift in pixels of those copies",
+  },
   logEvery: { kind: "int", min: 1, max: BIG, help: "steps between metric lines" },
   sampleEvery: { kind: "int", min: 1, max: BIG, help: "steps between sample grids" },
   checkpointEvery: { kind: "int", min: 1, max: BIG, help: "steps between checkpoints" },
@@ -197,6 +208,8 @@ export const LEGACY_VALUES: Readonly<
   Partial<Record<Key, (stored: Record<string, unknown>) => unknown>>
 > = {
   learnedStd: () => false,
+  consistencyWeight: () => 0,
+  consistencyShift: () => 2,
   dBce: () => "mean",
   init: () => "glorot",
   bnEpsilon: () => 1e-3,

@@ -37,7 +37,7 @@ export interface VariableChange {
 
 /** What {@linkcode inspectSteps} saw in each step. */
 export interface StepInspection {
-  /** D step: d_loss, d_bce, d_label, d_code1, d_code2, d_acc, d_real, d_fake. */
+  /** D step: d_loss, d_bce, d_label, d_code1, d_code2, d_acc, d_real, d_fake, d_consistency. */
   d: StepTerm[];
   /** G step: [g_loss, g_bce, g_label, g_code1, g_code2] by name. */
   g: StepTerm[];

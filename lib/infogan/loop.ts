@@ -27,6 +27,11 @@ export interface Metrics {
   d_real: number;
   /** Mean D(G(z)) on the fake batch (absent in runs logged before it was). */
   d_fake: number;
+  /**
+   * −I between Q's categories of two shifted copies of the reals, when
+   * `consistencyWeight` > 0; 0 when off (absent in runs logged before it was).
+   */
+  d_consistency: number;
   g_loss: number;
   g_bce: number;
   g_label: number;

@@ -133,3 +133,27 @@ export function categoricalEntropy(k: number): number {
 export function miLowerBound(ce: number, k: number): number {
   return categoricalEntropy(k) - ce;
 }
+
+/**
+ * Not the paper's method: the consistency term, −I(a; b) between Q's
+ * categories `a` and `b` of two shifted copies of the same real images
+ * (IIC, Ji et al. 2019, eq. 3). From the logits of the two copies,
+ * P = (1/n) Σ_i softmax(a_i) softmax(b_i)ᵀ is their joint distribution over
+ * category pairs, symmetrised as (P + Pᵀ)/2, and
+ *   I(a; b) = Σ_jk P_jk (ln P_jk − ln P_j − ln P_k).
+ * It is largest, ln k, when each image's copies land in the same category
+ * with certainty and the categories are used equally, so minimising −I
+ * asks for agreement without letting every image share one category. Cells
+ * are floored at `EPSILON` before the logarithm, as IIC does.
+ */
+export function consistencyLoss(a: tf.Tensor2D, b: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => {
+    const n = a.shape[0];
+    const joint = tf.div(tf.matMul(tf.softmax(a), tf.softmax(b), true, false), n);
+    const p = tf.maximum(tf.div(tf.add(joint, tf.transpose(joint)), 2), EPSILON);
+    const pj = tf.sum(p, 1, true);
+    const pk = tf.sum(p, 0, true);
+    const mi = tf.sum(tf.mul(p, tf.sub(tf.sub(tf.log(p), tf.log(pj)), tf.log(pk))));
+    return tf.neg(mi) as tf.Scalar;
+  });
+}

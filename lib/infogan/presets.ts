@@ -38,6 +38,9 @@ export const BOOK: InfoGanConfig = {
   labelWeight: 1,
   codeWeight: 0.5,
   lambda: 1,
+  // Not the paper's method: off in every preset.
+  consistencyWeight: 0,
+  consistencyShift: 2,
   logEvery: 100,
   sampleEvery: 500,
   checkpointEvery: 1000,

@@ -8,7 +8,9 @@
  *      quirk) and fakes from G (in inference mode, unless `fakeBatchStats`)
  *      go through D, each batch in its own call; D and Q minimise
  *      bce + w_label·CE + w_code·(mi1 + mi2) (the info terms on the fakes
- *      only, unless `supervisedLabels`).
+ *      only, unless `supervisedLabels`), plus, only when
+ *      `consistencyWeight` > 0 (not the paper's method), that weight times
+ *      −I between Q's categories of two shifted copies of the reals.
  *   2. G step: fresh noise; G (training mode) minimises
  *      bce(D(G(z,c)) vs "real") + λ·(w_label·CE + w_code·(mi1 + mi2)),
  *      updating G's variables only. λ = 0 lets no MI gradient reach G while
@@ -23,10 +25,12 @@ import {
   binaryCrossEntropyFromLogits,
   bookMiLoss,
   categoricalMiLossFromLogits,
+  consistencyLoss,
   flooredLogStd,
   gaussianNll,
 } from "./losses.ts";
 import type { Random } from "./random.ts";
+import { shiftedViews } from "./augment.ts";
 import { trainableVariables, type TrainState } from "./state.ts";
 
 /** What the D step reports, in `metrics.jsonl` order. */
@@ -39,6 +43,7 @@ export const D_METRICS = [
   "d_acc",
   "d_real",
   "d_fake",
+  "d_consistency",
 ] as const;
 
 /** What the G step reports, in `metrics.jsonl` order. */
@@ -122,6 +127,8 @@ export interface DiscriminatorInputs {
   realCode2: Float32Array;
   /** Generator inputs for the fakes. */
   fake: LatentBatch;
+  /** Two shifted copies of the real images, when the consistency term is on. */
+  views?: [Float32Array, Float32Array];
 }
 
 /** Draws a D step's inputs from the run's random source, in a fixed order. */
@@ -135,7 +142,11 @@ export function drawDiscriminatorInputs(
   const realCode1 = rng.fill(b, (r) => drawCode(r, config));
   const realCode2 = rng.fill(b, (r) => drawCode(r, config));
   const fake = drawLatent(rng, config, { n: b });
-  return { images: real.images, labels: real.labels, realCode1, realCode2, fake };
+  const inputs = { images: real.images, labels: real.labels, realCode1, realCode2, fake };
+  // Drawn last, and only when used, so runs without the term draw as before.
+  if (config.consistencyWeight === 0) return inputs;
+  const options = { size: IMAGE_SIZE, maxShift: config.consistencyShift };
+  return { ...inputs, views: shiftedViews(rng, real.images, options) };
 }
 
 /**
@@ -168,6 +179,7 @@ export function discriminatorStep(
     const qStart = config.supervisedLabels ? 0 : b;
     const qCount = 2 * b - qStart;
     const rows = (t: tf.Tensor) => t.slice([qStart, 0], [qCount, -1]);
+    const views = inputs.views?.map((v) => tf.tensor4d(v, [b, IMAGE_SIZE, IMAGE_SIZE, 1]));
     let metrics!: StepMetrics<typeof D_METRICS[number]>;
     const vars = trainableVariables(state.discriminator);
     const { grads } = tf.variableGrads(() => {
@@ -193,7 +205,16 @@ export function discriminatorStep(
         code2: rows(targets.code2),
       });
       // D's own loss always counts the info terms in full: λ only scales G's.
-      const total = weightedLoss(config, bce, info, 1);
+      let total = weightedLoss(config, bce, info, 1);
+      // Not the paper's method: Q's category of two shifted copies should agree.
+      let consistency = tf.scalar(0);
+      if (views) {
+        const [a, b] = views.map((v) =>
+          discriminate(dLogits, v, { training: true }).q.labelLogits as tf.Tensor2D
+        );
+        consistency = consistencyLoss(a, b);
+        total = tf.add(total, tf.mul(consistency, config.consistencyWeight));
+      }
       // p > 0.5 exactly when the logit is positive.
       const acc = tf.mean(tf.equal(tf.greater(out.realLogit, 0).toFloat(), y).toFloat());
       // Mean D(x) on the reals and mean D(G(z)) on the fakes: the GAN's dynamics.
@@ -207,6 +228,7 @@ export function discriminatorStep(
         d_acc: acc as tf.Scalar,
         d_real: pReal as tf.Scalar,
         d_fake: pFake as tf.Scalar,
+        d_consistency: consistency,
       });
       return total;
     }, vars);
