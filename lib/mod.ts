@@ -12,7 +12,7 @@ export * as tf from "@tensorflow/tfjs";
 // Model: config, presets, the networks, the losses.
 export type { InfoGanConfig, PresetName } from "./infogan/config.ts";
 export { ConfigError } from "./infogan/config.ts";
-export { BOOK, LESSON, PAPER, PRESETS, QUICK } from "./infogan/presets.ts";
+export { BOOK, LESSON, PAPER, PRESETS, QUICK, TOY } from "./infogan/presets.ts";
 export { resolveConfig } from "./infogan/config_schema.ts";
 export { Random } from "./infogan/random.ts";
 export { buildGenerator, IMAGE_SIZE } from "./infogan/generator.ts";
@@ -41,6 +41,8 @@ export type { Dataset } from "./data/mnist.ts";
 export { drawBatch, loadDataset, realSampler } from "./data/mnist.ts";
 export type { IdxArray } from "./data/idx.ts";
 export { readIdx } from "./data/idx.ts";
+export type { Ring } from "./data/ring.ts";
+export { drawRing, modeCentre, RING, ringSampler } from "./data/ring.ts";
 
 // Training: state, latent draws, the two steps, the loop, checkpoints.
 export type { TrainState } from "./infogan/state.ts";
@@ -89,6 +91,17 @@ export { coverageRecorder, generatedAccuracy, labelCodeAccuracy } from "./eval/g
 export type { NamedEvaluation } from "./eval/report.ts";
 export { formatComparison, formatEvaluation, summarizeMetrics } from "./eval/report.ts";
 export { evaluationBeside, readEvaluation } from "./eval/evaluation_file.ts";
+export type { RingMeasures, ToyEvaluation } from "./eval/ring_measures.ts";
+export { evaluateToy, modeOf, ringCodeEffect, ringMeasures } from "./eval/ring_measures.ts";
+export type { Grid } from "./eval/ring_density.ts";
+export {
+  discriminatorField,
+  jsDivergence,
+  kdeGrid,
+  optimalDiscriminator,
+  ringDensity,
+  ringGrid,
+} from "./eval/ring_density.ts";
 export type { Pretrained } from "./eval/pretrained.ts";
 export { PRETRAINED_DIR, PRETRAINED_ROOT, readPretrained } from "./eval/pretrained.ts";
 
@@ -104,6 +117,8 @@ export { toHtml, toSvg } from "./viz/svg.ts";
 export { displayBundle, show } from "./viz/display.ts";
 export { modelSummary } from "./viz/model_summary.ts";
 export { LiveTraining } from "./viz/live_training.ts";
+export { LiveRing } from "./viz/live_ring.ts";
+export { fieldPlot, ringScatter, shareHeatmap } from "./viz/ring_plots.ts";
 export { SAMPLE_VALUES, sampleGridPng } from "./viz/sample_grid.ts";
 
 // Notebook helpers: knobs, run folders, training with a live display.

@@ -284,7 +284,7 @@ export async function pickTrainedRun(
   throw new NoTrainedModelError(
     `no trained generator found; looked for a checkpoint in ${
       candidates.map((c) => `${c.path} (${c.label})`).join(", ")
-    }. Run notebooks/03_train_mnist.ipynb (or \`deno task train --out <dir>\`) first`,
+    }. Run notebooks/04_train_mnist.ipynb (or \`deno task train --out <dir>\`) first`,
   );
 }
 

@@ -20,9 +20,9 @@ export const SMALL_ENV: Readonly<Record<string, string>> = {
   INFOGAN_STEPS: "4",
   INFOGAN_BATCH_SIZE: "4",
   INFOGAN_WIDTH: "0.125",
-  // Notebook 3 refreshes its live display every N steps: exercise the refresh.
+  // Notebook 4 refreshes its live display every N steps: exercise the refresh.
   INFOGAN_LIVE_EVERY: "2",
-  // Notebook 6 fits its code readback on this many generated images.
+  // Notebook 7 fits its code readback on this many generated images.
   INFOGAN_READBACK_IMAGES: "200",
 };
 

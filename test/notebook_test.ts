@@ -149,13 +149,13 @@ Deno.test("trainRun() refuses a run folder whose checkpoint is damaged, and leav
 Deno.test("pickTrainedRun() returns null, or with required names every place it looked", async () => {
   const places = [{ path: "/nonexistent/a", label: "pretrained" }, {
     path: "/nonexistent/b",
-    label: "notebook 3",
+    label: "notebook 4",
   }];
   assertEquals(await pickTrainedRun(places), null);
   await assertRejects(
     () => pickTrainedRun(places, { required: true }),
     NoTrainedModelError,
-    "/nonexistent/a (pretrained), /nonexistent/b (notebook 3)",
+    "/nonexistent/a (pretrained), /nonexistent/b (notebook 4)",
   );
 });
 
@@ -204,7 +204,7 @@ Deno.test("pngSize() reads a PNG's width and height", () => {
 Deno.test("freshRunDir() keeps a run to resume, and with fresh moves it aside intact", async () => {
   const root = await Deno.makeTempDir();
   try {
-    const dir = join(root, "03_lesson");
+    const dir = join(root, "04_lesson");
     assertEquals(await freshRunDir(dir, { fresh: true }), dir);
     await Deno.mkdir(dir);
     await Deno.writeTextFile(join(dir, "metrics.jsonl"), "{}\n");
@@ -212,7 +212,7 @@ Deno.test("freshRunDir() keeps a run to resume, and with fresh moves it aside in
     assertEquals(await Deno.readTextFile(join(dir, "metrics.jsonl")), "{}\n");
     const now = new Date("2026-12-01T10:20:30.400Z");
     assertEquals(await freshRunDir(dir, { fresh: true, now }), dir);
-    const aside = join(root, "03_lesson-old-2026-12-01T10-20-30-400Z");
+    const aside = join(root, "04_lesson-old-2026-12-01T10-20-30-400Z");
     assertEquals(await Deno.readTextFile(join(aside, "metrics.jsonl")), "{}\n");
     await assertRejects(() => Deno.stat(dir), Deno.errors.NotFound);
   } finally {

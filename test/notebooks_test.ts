@@ -26,16 +26,16 @@ interface RunResult {
 }
 
 /**
- * One runs folder for the notebooks/ runs of this file, so notebook 4 finds
- * the run that notebook 3 trained, as it does for a user (they run in order).
+ * One runs folder for the notebooks/ runs of this file, so notebook 5 finds
+ * the run that notebook 4 trained, as it does for a user (they run in order).
  */
 const SHARED_RUNS = Deno.makeTempDirSync({ prefix: "infogan-notebook-runs-" });
 globalThis.addEventListener("unload", () => Deno.removeSync(SHARED_RUNS, { recursive: true }));
 
-/** Executes one notebook through the runner with the small settings. */
+/** Executes one notebook through the runner with the small settings (or, with `defaults`, its own). */
 async function runNotebook(
   path: string,
-  options: { runsDir?: string; twice?: boolean } = {},
+  options: { runsDir?: string; twice?: boolean; defaults?: boolean } = {},
 ): Promise<RunResult> {
   await requireJupyter();
   const { env, cleanup } = await isolatedJupyterEnv();
@@ -53,7 +53,7 @@ async function runNotebook(
         ...(options.twice ? ["--twice"] : []),
       ],
       cwd: ROOT,
-      env: { ...SMALL_ENV, ...env },
+      env: { ...(options.defaults ? {} : SMALL_ENV), ...env },
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
@@ -229,3 +229,21 @@ for (const path of notebooks()) {
     assertEquals(r.code, 0, describe(r));
   });
 }
+
+Deno.test("notebooks/03_toy_ring.ipynb at its defaults: λ = 1 puts each category on a mode on every seed, λ = 0 does not", async () => {
+  const path = join(ROOT, "notebooks", "03_toy_ring.ipynb");
+  const r = await runNotebook(path, { defaults: true });
+  assertEquals(r.code, 0, describe(r));
+  // The over-seeds table, as console.table printed it in the executed copy.
+  const executed = JSON.parse(await Deno.readTextFile(join(ARTIFACTS, basename(path))));
+  const text = executed.cells.flatMap((c: { outputs?: { text?: string[] | string }[] }) =>
+    (c.outputs ?? []).map((o) => Array.isArray(o.text) ? o.text.join("") : o.text ?? "")
+  ).join("\n");
+  const rows = [...text.matchAll(/│\s*\d+\s*│\s*(\d+)\s*│\s*([01])\s*│\s*"([\d.]+)%"/g)]
+    .map((m) => ({ seed: Number(m[1]), lambda: Number(m[2]), accuracy: Number(m[3]) }));
+  assertEquals(rows.length, 6, `expected 3 seeds × 2 λ in the table, found:\n${text.slice(-3000)}`);
+  for (const row of rows) {
+    const ok = row.lambda === 1 ? row.accuracy >= 80 : row.accuracy <= 50;
+    assert(ok, `seed ${row.seed}, λ = ${row.lambda}: Hungarian accuracy ${row.accuracy}%`);
+  }
+});

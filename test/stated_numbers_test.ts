@@ -63,9 +63,20 @@ function evaluationValues(e: Record<string, unknown>, name: string): Shipped[] {
   const generated = e.generated as { accuracy: number; perCategory: number[] };
   fraction(generated.accuracy, "generated.accuracy");
   generated.perCategory.forEach((v, i) => fraction(v, `generated.perCategory[${i}]`));
-  const q = e.qTest as { accuracy: number; batchStatsAccuracy: number } | null;
+  const q = e.qTest as
+    | {
+      accuracy: number;
+      batchStatsAccuracy: number;
+      perDigit?: number[];
+      fewLabels?: { mean: number; min: number; max: number };
+    }
+    | null;
   fraction(q?.accuracy, "qTest.accuracy");
   fraction(q?.batchStatsAccuracy, "qTest.batchStatsAccuracy");
+  q?.perDigit?.forEach((v, d) => fraction(v, `qTest.perDigit[${d}]`));
+  for (const stat of ["mean", "min", "max"] as const) {
+    fraction(q?.fewLabels?.[stat], `qTest.fewLabels.${stat}`);
+  }
   fraction(e.classifierAccuracy, "classifierAccuracy");
   fraction((e.mi as { fraction?: number } | null)?.fraction, "mi.fraction");
   const codes = e.codes as Record<string, Record<string, number>>;

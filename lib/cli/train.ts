@@ -13,7 +13,12 @@ import { initBackend } from "../backends/select.ts";
 import { resolveCheckpoint } from "../io/checkpoint.ts";
 import { resumeCheckpoint } from "../io/open_run.ts";
 import { configFromEnv, resolveConfig } from "../infogan/config_schema.ts";
-import { type ConfigChange, describeChanges, type InfoGanConfig } from "../infogan/config.ts";
+import {
+  type ConfigChange,
+  describeChanges,
+  type InfoGanConfig,
+  requireImageArchitecture,
+} from "../infogan/config.ts";
 import { type Dataset, loadDataset } from "../data/mnist.ts";
 import { existingRunFile, trainInRunDir } from "../io/run_dir.ts";
 import { sampleGridPng } from "../viz/sample_grid.ts";
@@ -82,6 +87,7 @@ async function main(v: Record<string, Value>): Promise<void> {
       }
     } else {
       const config = resolveConfig({ flags, env: Deno.env.toObject() });
+      requireImageArchitecture(config, "--architecture");
       out = (v.out as string | undefined) ?? `runs/${config.preset}-${config.seed}`;
       await refuseExistingRun(out);
       await startBackend(config);

@@ -11,7 +11,7 @@ import { IMAGE_SIZE } from "../infogan/generator.ts";
 import { slant, spearman, strokeWidth } from "./measures.ts";
 import { Random } from "../infogan/random.ts";
 import { predict } from "../infogan/sample.ts";
-import { drawLatent } from "../infogan/latent.ts";
+import { drawLatent, type LatentBatch } from "../infogan/latent.ts";
 import type { CodeCorrelation } from "./evaluate.ts";
 
 /** Slant and stroke width of every image of a set of code sweeps. */
@@ -29,14 +29,14 @@ export interface CodeSweepMeasures {
 }
 
 /**
- * Sweeps `code` over `values` for `sweeps` rows (fresh z per row, the
- * categories in turn, the other code at 0) and measures every image.
+ * The generator inputs of `sweeps` code sweeps: row r has fresh z, category
+ * r mod k and the other code at 0, and `code` runs over `values` along it.
+ * Samples are row-major (row r, column c at r·values + c).
  */
-export async function measureCodeSweeps(
-  generator: tf.LayersModel,
+export function sweepLatent(
   config: LoadedModels["config"],
-  options: { code: 1 | 2; values: number[]; sweeps: number; rng: Random },
-): Promise<CodeSweepMeasures> {
+  options: { code: 1 | 2; values: readonly number[]; sweeps: number; rng: Random },
+): { latent: LatentBatch; categories: number[] } {
   const { values, sweeps } = options;
   const cols = values.length;
   const base = drawLatent(options.rng, config, { n: sweeps });
@@ -57,6 +57,21 @@ export async function measureCodeSweeps(
       (options.code === 1 ? latent.code1 : latent.code2)[i] = values[c];
     }
   }
+  return { latent, categories };
+}
+
+/**
+ * Sweeps `code` over `values` for `sweeps` rows (fresh z per row, the
+ * categories in turn, the other code at 0) and measures every image.
+ */
+export async function measureCodeSweeps(
+  generator: tf.LayersModel,
+  config: LoadedModels["config"],
+  options: { code: 1 | 2; values: number[]; sweeps: number; rng: Random },
+): Promise<CodeSweepMeasures> {
+  const { values } = options;
+  const cols = values.length;
+  const { latent, categories } = sweepLatent(config, options);
   const images = await predict(generator, config, latent);
   const pixels = IMAGE_SIZE * IMAGE_SIZE;
   const image = (r: number, c: number) => {

@@ -8,9 +8,12 @@
  */
 
 /** Names of the built-in presets. */
-export type PresetName = "book" | "quick" | "paper" | "lesson";
-/** Network layout: the book's, or the paper's appendix C table 1. */
-export type Architecture = "book" | "paper";
+export type PresetName = "book" | "quick" | "paper" | "lesson" | "toy";
+/**
+ * Network layout: the book's, the paper's appendix C table 1, or the toy's
+ * small MLPs on 2-D points (`toy_networks.ts`).
+ */
+export type Architecture = "book" | "paper" | "toy";
 /** Continuous-code loss: the book's `-c·log q`, or a Gaussian NLL. */
 export type ContinuousLoss = "book" | "gaussian";
 /** Prior of the continuous codes. */
@@ -173,6 +176,18 @@ export function recipeChanges(before: InfoGanConfig, after: InfoGanConfig): Conf
 export function describeChanges(changes: readonly ConfigChange[]): string {
   return changes.map((c) => `${c.field} ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`)
     .join(", ");
+}
+
+/**
+ * Throws a {@linkcode ConfigError} naming `where` unless `config` trains on
+ * MNIST-shaped images: the toy's points train in memory only.
+ */
+export function requireImageArchitecture(config: InfoGanConfig, where: string): void {
+  if (config.architecture === "toy") {
+    throw new ConfigError(
+      `${where}: expected an MNIST architecture (book or paper), found toy; the toy trains on 2-D points in memory (deno task toy, notebook 3)`,
+    );
+  }
 }
 
 /** Scales a filter count by the width multiplier, never below 1. */

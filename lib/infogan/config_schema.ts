@@ -22,7 +22,11 @@ const WEIGHT = { kind: "float", min: 0, max: 1000 } as const;
 
 /** Type and range of every field, used for flags, environment and JSON. */
 export const FIELDS: Readonly<Record<Key, FieldSpec>> = {
-  preset: { kind: "enum", values: ["book", "quick", "paper", "lesson"], help: "starting values" },
+  preset: {
+    kind: "enum",
+    values: ["book", "quick", "paper", "lesson", "toy"],
+    help: "starting values",
+  },
   seed: { kind: "int", min: 0, max: 0xffffffff, help: "seed of weights, noise and data order" },
   steps: { kind: "int", min: 0, max: 100_000_000, help: "total training steps" },
   batchSize: { kind: "int", min: 1, max: 65_536, help: "real images per step" },
@@ -43,7 +47,7 @@ export const FIELDS: Readonly<Record<Key, FieldSpec>> = {
     minExclusive: true,
     help: "filter multiplier on every layer",
   },
-  architecture: { kind: "enum", values: ["book", "paper"], help: "network layout" },
+  architecture: { kind: "enum", values: ["book", "paper", "toy"], help: "network layout" },
   supervisedLabels: { kind: "bool", help: "train the label head on real labels" },
   fakeBatchStats: { kind: "bool", help: "D's fakes use G's batch statistics" },
   continuousLoss: { kind: "enum", values: ["book", "gaussian"], help: "loss of the c1, c2 heads" },

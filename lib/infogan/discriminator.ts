@@ -23,7 +23,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { type InfoGanConfig, scaled } from "./config.ts";
 import { withLazyGradients } from "./lazy_gradients.ts";
-import { applyLayer as layer, batchNorm, IMAGE_SIZE } from "./generator.ts";
+import { applyLayer as layer, batchNorm, sampleShape } from "./generator.ts";
+import { toyDiscriminatorBody } from "./toy_networks.ts";
 import { initWeights } from "./init.ts";
 import type { Random } from "./random.ts";
 
@@ -38,8 +39,10 @@ export function buildDiscriminator(
   config: InfoGanConfig,
   rng: Random,
 ): tf.LayersModel {
-  const image = tf.input({ shape: [IMAGE_SIZE, IMAGE_SIZE, 1], name: "image" });
-  const build = config.architecture === "paper" ? paperBody : bookBody;
+  const image = tf.input({ shape: sampleShape(config), name: "image" });
+  const build = { book: bookBody, paper: paperBody, toy: toyDiscriminatorBody }[
+    config.architecture
+  ];
   const { features, hidden } = build(image, config);
   // Dense then a separate sigmoid, so training can use the logits (as Keras's
   // cross-entropy does internally) while the model still outputs probabilities.

@@ -1,6 +1,6 @@
 /**
  * The generators, both taking [z, one-hot label, c1, c2] to a 28×28 image in
- * [0, 1]:
+ * [0, 1] (the toy's, to a point: `toy_networks.ts`):
  *   book (Atienza, ch. 6): Dense(7·7·128) → Reshape → 4 × [BatchNorm, ReLU,
  *     Conv2DTranspose] with filters 128, 64, 32, 1 (kernel 5, strides
  *     2, 2, 1, 1, same) → sigmoid;
@@ -14,9 +14,15 @@ import { withLazyGradients } from "./lazy_gradients.ts";
 import { type InfoGanConfig, scaled } from "./config.ts";
 import { initWeights } from "./init.ts";
 import type { Random } from "./random.ts";
+import { POINT_SIZE, toyGeneratorBody } from "./toy_networks.ts";
 
 /** MNIST image side; the generator upsamples 7 → 14 → 28. */
 export const IMAGE_SIZE = 28;
+
+/** The shape of one sample, without the batch: a 28×28×1 image, or the toy's point. */
+export function sampleShape(config: InfoGanConfig): number[] {
+  return config.architecture === "toy" ? [POINT_SIZE] : [IMAGE_SIZE, IMAGE_SIZE, 1];
+}
 
 /** Builds the generator with weights drawn from `rng`. */
 export function buildGenerator(
@@ -29,9 +35,12 @@ export function buildGenerator(
   const code2 = tf.input({ shape: [1], name: "code2" });
   const joined = tf.layers.concatenate({ axis: 1, name: "g_concat" })
     .apply([z, label, code1, code2]) as tf.SymbolicTensor;
-  const build = config.architecture === "paper" ? paperBody : bookBody;
-  const x = tf.layers.activation({ activation: "sigmoid", name: "g_image" })
-    .apply(build(joined, config)) as tf.SymbolicTensor;
+  const build = { book: bookBody, paper: paperBody, toy: toyGeneratorBody }[config.architecture];
+  // Pixels in [0, 1]; the toy's points are left unsquashed.
+  const x = config.architecture === "toy"
+    ? build(joined, config)
+    : tf.layers.activation({ activation: "sigmoid", name: "g_image" })
+      .apply(build(joined, config)) as tf.SymbolicTensor;
   const model = tf.model({
     inputs: [z, label, code1, code2],
     outputs: x,

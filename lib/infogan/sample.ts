@@ -4,7 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { InfoGanConfig } from "./config.ts";
-import { IMAGE_SIZE } from "./generator.ts";
+import { IMAGE_SIZE, sampleShape } from "./generator.ts";
 import { Random } from "./random.ts";
 import { drawCode, latentTensors } from "./latent.ts";
 
@@ -81,7 +81,8 @@ export async function predict(
   latent: { z: Float32Array; labels: Uint8Array; code1: Float32Array; code2: Float32Array },
 ): Promise<Float32Array> {
   const n = latent.labels.length;
-  const pixels = IMAGE_SIZE * IMAGE_SIZE;
+  // Values per sample: 28·28 pixels, or the toy's 2 coordinates.
+  const pixels = sampleShape(config).reduce((a, b) => a * b, 1);
   const size = config.latentSize;
   const images = new Float32Array(n * pixels);
   for (let start = 0; start < n; start += PREDICT_BATCH) {

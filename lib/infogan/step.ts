@@ -19,7 +19,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { InfoGanConfig } from "./config.ts";
 import { concatOutputs, discriminate, type QOutputs, qRows } from "./discriminator.ts";
-import { IMAGE_SIZE } from "./generator.ts";
+import { IMAGE_SIZE, sampleShape } from "./generator.ts";
 import { drawCode, drawLatent, type LatentBatch, latentTensors, oneHot } from "./latent.ts";
 import {
   binaryCrossEntropyFromLogits,
@@ -168,7 +168,7 @@ export function discriminatorStep(
     const fakeImages = generator.apply(fakeInputs, {
       training: config.fakeBatchStats,
     }) as tf.Tensor;
-    const realImages = tf.tensor4d(inputs.images, [b, IMAGE_SIZE, IMAGE_SIZE, 1]);
+    const realImages = tf.tensor(inputs.images, [b, ...sampleShape(config)]);
     const y = tf.concat([tf.ones([b, 1]), tf.zeros([b, 1])]);
     const targets: CodeTargets = {
       label: tf.concat([oneHot(inputs.labels, config.numLabels), fakeInputs[1]]),

@@ -12,7 +12,12 @@ import {
   resolveCheckpoint,
 } from "./checkpoint.ts";
 import { resolveFolder } from "./folder.ts";
-import { type ConfigChange, type InfoGanConfig, recipeChanges } from "../infogan/config.ts";
+import {
+  type ConfigChange,
+  type InfoGanConfig,
+  recipeChanges,
+  requireImageArchitecture,
+} from "../infogan/config.ts";
 import { readMetrics } from "../io/run_dir.ts";
 import { createState, type TrainState } from "../infogan/state.ts";
 import { type Metrics } from "../infogan/loop.ts";
@@ -63,6 +68,7 @@ export interface OpenedRun {
  * throws instead of being trained over. The backend must already be up.
  */
 export async function openRun(dir: string, config: InfoGanConfig): Promise<OpenedRun> {
+  requireImageArchitecture(config, `run folder ${dir}`);
   if ((await resolveFolder(join(dir, "checkpoint"))) === null) {
     return { dir, state: createState(config), resumed: false, changes: [], metrics: [] };
   }
