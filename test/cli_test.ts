@@ -212,11 +212,15 @@ const BAD_FLAGS: [string[], RegExp][] = [
   [["--bogus", "1"], /unknown flag --bogus/],
   [["--steps", "ten"], /--steps: expected integer/],
   [["--batch-size", "0"], /--batch-size: expected integer 1\.\./],
-  [["--preset", "huge"], /--preset: expected book\|quick\|paper\|lesson, found "huge"/],
+  [["--preset", "huge"], /--preset: expected book\|quick\|paper\|lesson\|toy, found "huge"/],
   [["--backend", "tpu"], /--backend: expected auto\|tensorflow\|webgpu\|wasm\|cpu, found "tpu"/],
   [["--lr-d", "-1"], /--lr-d: expected number > 0/],
   [["--steps"], /--steps: expected a value/],
   [["stray"], /unexpected argument "stray"/],
+  [
+    ["--preset", "toy"],
+    /--architecture: expected an MNIST architecture \(book or paper\), found toy/,
+  ],
 ];
 
 for (const [args, message] of BAD_FLAGS) {
@@ -447,4 +451,22 @@ Deno.test("deno task seeds tabulates seed folders and names a folder it cannot r
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("deno task toy prints a row per seed and λ, and validates its flags", async () => {
+  const r = await task("toy", ["--seeds", "2", "--lambdas", "1,0", "--steps", "20"]);
+  assertEquals(r.code, 0, r.stderr);
+  const rows = r.stdout.trim().split("\n").slice(2);
+  assertEquals(rows.map((row) => row.split("|").slice(1, 3).map((c) => c.trim())), [
+    ["0", "1"],
+    ["0", "0"],
+    ["1", "1"],
+    ["1", "0"],
+  ]);
+  for (const row of rows) assertMatch(row, /\| \d+\.\d% \| \d+\.\d% \| \d of 8 \|/);
+  const bad = await task("toy", ["--lambdas", "1,x"]);
+  assertEquals(bad.code, 2);
+  assertEquals(errorLine(bad), `error: --lambdas: expected numbers from 0 to 1000, found "1,x"`);
+  const paper = await task("toy", ["--preset", "paper"]);
+  assertEquals(errorLine(paper), "error: --architecture: expected toy (2-D points), found paper");
 });

@@ -107,6 +107,24 @@ async function shippedValues(): Promise<Shipped[]> {
       out.push({ kind: "fraction", value: peak, source: `${model} twin's peak L_I / H(c)` });
     }
   }
+  // The record of each seed run that is not shipped (data/seeds/), which the seed tables quote.
+  const seeds = join(PROJECT_ROOT, "data", "seeds");
+  for (const entry of Deno.readDirSync(seeds)) {
+    if (!entry.isDirectory) continue;
+    const dir = join(seeds, entry.name);
+    out.push(
+      ...evaluationValues(await readJson(join(dir, "evaluation.json")), `seeds/${entry.name}`),
+    );
+    const twinLog = join(dir, "baseline-metrics.jsonl");
+    if (await exists(twinLog)) {
+      const peak = Math.max(...(await readLines(twinLog)).map((m) => m.li)) / Math.log(10);
+      out.push({
+        kind: "fraction",
+        value: peak,
+        source: `seeds/${entry.name} twin's peak L_I / H(c)`,
+      });
+    }
+  }
   const classifier = await readJson(join(PROJECT_ROOT, "data", "classifier", "classifier.json"));
   out.push({
     kind: "fraction",
