@@ -101,7 +101,7 @@ const COLUMNS: Column[] = [
     format: rho,
   },
   { header: "cross \\|ρ\\|", value: (r) => pairedCodes(r.evaluation.codes).cross, format: rho },
-  { header: "L_I ≥ 95% H(c) at step", value: (r) => r.li95Step, format: (x) => String(x) },
+  { header: "L_I ≥ 95% H(c) at step", value: (r) => r.li95Step, format: (x) => x.toFixed(0) },
 ];
 
 function markdown(header: string[], rows: string[][]): string {
