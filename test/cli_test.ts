@@ -428,7 +428,8 @@ Deno.test("deno task seeds tabulates seed folders and names a folder it cannot r
   assertEquals(ok.code, 0, ok.stderr);
   for (const dir of ["data/pretrained/paper", "data/seeds/paper-s1"]) {
     const e = JSON.parse(await Deno.readTextFile(join(ROOT, dir, "evaluation.json")));
-    const seed = dir.endsWith("s1") ? 1 : 0;
+    const config = JSON.parse(await Deno.readTextFile(join(ROOT, dir, "config.json")));
+    const seed = (config.config ?? config).seed;
     assertStringIncludes(ok.stdout, `| ${seed} | ${(100 * e.qTest.accuracy).toFixed(1)}% |`);
   }
   assertMatch(ok.stdout, /^\| mean \|/m);
