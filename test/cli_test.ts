@@ -193,9 +193,28 @@ Deno.test("deno task time-to-quality prints one check per --every steps and the 
   assertEquals(summary.preset, "lesson");
   assertEquals(summary.final, lines[1]);
   assert(summary.ms_per_step > 0);
-  const bad = await task("time-to-quality", ["--preset", "paper", "--steps", "2"]);
+  const bad = await task("time-to-quality", ["--preset", "paper", "--num-labels", "20"]);
   assertEquals(bad.code, 2, bad.stderr);
-  assertMatch(errorLine(bad), /--supervised-labels: expected true .*found false/);
+  assertMatch(errorLine(bad), /--num-labels: expected 10 for an unsupervised run .*found 20/);
+});
+
+Deno.test("deno task time-to-quality scores an unsupervised run on G's digits and Q's test images", async () => {
+  const tiny = ["--batch-size", "4", "--width", "0.125", "--per-label", "2", "--backend", "wasm"];
+  const r = await task("time-to-quality", [
+    "--preset",
+    "paper",
+    "--steps",
+    "2",
+    "--every",
+    "2",
+    ...tiny,
+  ]);
+  assertEquals(r.code, 0, r.stderr);
+  const [point, summary] = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+  assertEquals(point.step, 2);
+  // Hungarian-mapped, so even an untrained model scores at least chance on the test set.
+  assert(point.qTest >= 0.1 && point.qTest <= 1, `qTest ${point.qTest}`);
+  assert("q_to_85" in summary && "to_85" in summary, JSON.stringify(summary));
 });
 
 Deno.test("deno task train refuses an --out that already holds a run, changing nothing", async () => {
