@@ -1,6 +1,6 @@
 import { assert, assertAlmostEquals, assertEquals, assertStringIncludes } from "@std/assert";
 import * as tf from "@tensorflow/tfjs";
-import { loadDataset } from "../lib/data/mnist.ts";
+import { type Dataset, loadDataset } from "../lib/data/mnist.ts";
 import { loadClassifier } from "../lib/eval/classifier_files.ts";
 import { initBackend } from "../lib/backends/select.ts";
 import { buildClassifier } from "../lib/eval/classifier.ts";
@@ -122,14 +122,19 @@ function stubModels(templates: Float32Array[], latentSize: number) {
   return { generator, discriminator };
 }
 
-Deno.test("evaluate() knows the answer: real test digits by label and a one-hot Q give accuracy 1 and L_I = ln 10", async () => {
-  const test = await loadDataset({ split: "test" });
+/** The first test image of each digit in `digits`, in [0, 1]. */
+function firstImages(test: Dataset, digits: number[]): Float32Array[] {
   const px = 28 * 28;
-  // The first test image of each digit, as the generator's drawing of that label.
-  const templates = Array.from({ length: 10 }, (_, d) => {
+  return digits.map((d) => {
     const i = test.labels.indexOf(d);
     return Float32Array.from(test.images.subarray(i * px, (i + 1) * px), (v) => v / 255);
   });
+}
+
+Deno.test("evaluate() knows the answer: real test digits by label and a one-hot Q give accuracy 1 and L_I = ln 10", async () => {
+  const test = await loadDataset({ split: "test" });
+  // The first test image of each digit, as the generator's drawing of that label.
+  const templates = firstImages(test, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   const config = tinyConfig({ supervisedLabels: true });
   const { generator, discriminator } = stubModels(templates, config.latentSize);
   const { model: classifier, info } = await loadClassifier();
@@ -169,14 +174,10 @@ Deno.test("evaluate() without D scores G alone: no Q side, no L_I, an unsupervis
 
 Deno.test("evaluate() without D names an unsupervised G's categories after the digits they draw", async () => {
   const test = await loadDataset({ split: "test" });
-  const px = 28 * 28;
   // Category c draws the first test image of digit perm[c]: a 10-cycle, so
   // the mapping and its inverse differ.
   const perm = [1, 2, 3, 4, 5, 6, 7, 8, 9, 0];
-  const templates = perm.map((d) => {
-    const i = test.labels.indexOf(d);
-    return Float32Array.from(test.images.subarray(i * px, (i + 1) * px), (v) => v / 255);
-  });
+  const templates = firstImages(test, perm);
   const config = tinyConfig({ supervisedLabels: false });
   const { generator, discriminator } = stubModels(templates, config.latentSize);
   const { model: classifier, info } = await loadClassifier();
