@@ -172,6 +172,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       ? new LiveTraining({
         ...options.live,
         total: config.steps,
+        numLabels: config.numLabels,
         history,
         samplePng: (step) => Deno.readFile(samplePath(dir, step)),
       })

@@ -191,6 +191,10 @@ Deno.test("LiveTraining.status() shows step, rate, ETA, losses and L_I against H
     assert(s.includes(part), `${part} missing from ${s}`);
   }
   assertEquals(history.length, 2);
+  // H(c) is ln k for the run's k categories.
+  const eight = new LiveTraining({ id: "t8", total: 100, history: [], numLabels: 8 });
+  await eight.callbacks().onMetrics!(m(10, 5));
+  assert(eight.status().includes("H(c) = 2.08"), eight.status());
 });
 
 Deno.test("pngSize() reads a PNG's width and height", () => {

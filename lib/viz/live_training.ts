@@ -19,6 +19,8 @@ export interface LiveTrainingOptions {
   id: string;
   /** The step training runs to. */
   total: number;
+  /** Categories of the label code, for H(c) = ln k in the status line (default 10). */
+  numLabels?: number;
   /** Metrics logged so far; new ones are appended to this array. */
   history: Metrics[];
   /** Redraw the status line and loss curves every this many steps (default 50). */
@@ -90,7 +92,9 @@ export class LiveTraining {
       parts.push(
         `d_loss ${m.d_loss.toFixed(3)}  g_loss ${m.g_loss.toFixed(3)}  d_acc ${
           m.d_acc.toFixed(2)
-        }  L_I ${m.li.toFixed(2)} (H(c) = ${categoricalEntropy(10).toFixed(2)})`,
+        }  L_I ${m.li.toFixed(2)} (H(c) = ${
+          categoricalEntropy(this.#options.numLabels ?? 10).toFixed(2)
+        })`,
       );
     }
     if (note) parts.push(note);
