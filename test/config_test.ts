@@ -161,6 +161,13 @@ Deno.test("the paper-code fields default to Keras's values in the book and valid
   );
   const paper = resolveConfig({ flags: { preset: "paper", learnedStd: true } });
   assertEquals(paper.learnedStd, true);
+  // The consistency term shifts images, which the toy does not have.
+  assertThrows(
+    () => resolveConfig({ flags: { preset: "toy", consistencyWeight: 1 } }),
+    ConfigError,
+    'config.consistencyWeight: expected 0 with architecture "toy"',
+  );
+  assertEquals(resolveConfig({ flags: { consistencyWeight: 1 } }).consistencyWeight, 1);
 });
 
 Deno.test("validateConfig() reads a config saved before the paper-code fields with their old values", () => {

@@ -201,6 +201,11 @@ export function validateConfig(value: unknown, source: string): InfoGanConfig {
       } (a learned σ needs the Gaussian loss), found true`,
     );
   }
+  if ((out.consistencyWeight as number) > 0 && out.architecture === "toy") {
+    throw new ConfigError(
+      `${source}.consistencyWeight: expected 0 with architecture "toy" (the consistency term shifts images; the toy's samples are points), found ${out.consistencyWeight}`,
+    );
+  }
   return out as unknown as InfoGanConfig;
 }
 
