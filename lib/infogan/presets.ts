@@ -105,8 +105,9 @@ export const PAPER: InfoGanConfig = {
  * Each choice was made for time to quality on 2 CPU cores; docs/presets.md's
  * lesson table lists the candidates it beat (`deno task time-to-quality`
  * measures them). With the same optimizer the book's networks stalled near
- * 90% label accuracy; at full width a step costs the same as at half width
- * here (dispatch-bound), and half width needs 1 100 steps for 95%.
+ * 90% label accuracy. Half width (`width: 0.5`) costs about half as much per
+ * step and needs 1 100 steps for 95%, so it gets there sooner by the clock;
+ * notebook 4 trains it that way.
  */
 export const LESSON: InfoGanConfig = {
   ...PAPER,
