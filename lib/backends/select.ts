@@ -4,7 +4,8 @@
  *   `deno task setup` (see `backend_tensorflow.ts`);
  * - `webgpu`: tfjs-backend-webgpu on Deno's WebGPU (see `backend_webgpu.ts`);
  * - `wasm`: XNNPACK conv2d and matMul, plus the training kernels registered in
- *   `wasm_kernels.ts`; its binary is loaded from the npm package's own files;
+ *   `wasm_kernels.ts`; its binary is loaded from the npm package's own files,
+ *   the threaded SIMD build (`wasm_threads.ts`) unless INFOGAN_WASM_THREADS=1;
  * - `cpu`: tfjs's pure-JavaScript reference.
  */
 import * as tf from "@tensorflow/tfjs";
@@ -16,6 +17,7 @@ import type { BackendName } from "../infogan/config.ts";
 import { initTensorflowBackend, tensorflowAvailable } from "./tensorflow.ts";
 import { initWebgpuBackend, webgpuAdapterInfo } from "./webgpu.ts";
 import { registerWasmKernels } from "./wasm_kernels.ts";
+import { initThreadedWasm, wasmThreads } from "./wasm_threads.ts";
 
 /** A backend that was asked for but cannot start. */
 export class BackendError extends Error {
@@ -72,6 +74,17 @@ export async function initBackend(name: BackendName): Promise<string> {
   }
   if (name === "wasm") {
     registerWasmKernels();
+    let threads: number;
+    try {
+      threads = wasmThreads();
+      if (threads > 1) await initThreadedWasm({ wasmDir: wasmDistUrl(), threads });
+    } catch (e) {
+      throw new BackendError(`backend wasm: ${(e as Error).message}`);
+    }
+    if (threads > 1) {
+      await tf.ready();
+      return name;
+    }
     setWasmPaths(wasmDistUrl(), true);
   } else if (name !== "cpu") {
     throw new BackendError(
