@@ -24,6 +24,8 @@ import { createState } from "../infogan/state.ts";
 import { readStepMetrics, trainStep } from "../infogan/step.ts";
 import { train } from "../infogan/loop.ts";
 import { KERNELS_ENV, NATIVE_KERNELS, nativeKernelEnabled } from "../backends/tensorflow_ops.ts";
+import { WASM_THREADS_ENV } from "../backends/wasm_threads.ts";
+import { getThreadsCount } from "@tensorflow/tfjs-backend-wasm";
 import { type CommandSpec, runCommand, UsageError } from "./args.ts";
 import {
   formatProfile,
@@ -41,6 +43,8 @@ export interface BenchResult {
   backend: string;
   /** tensorflow: the native kernels on ({@linkcode KERNELS_ENV}): all, none or a list. */
   kernels?: string;
+  /** wasm: the threads tfjs-wasm runs ({@linkcode WASM_THREADS_ENV}). */
+  threads?: number;
   /** The fastest round's ms/step (the machine only ever slows a round down). */
   ms_per_step: number;
   /** Each round's ms/step, in order. */
@@ -105,6 +109,7 @@ async function worker(
   const result: BenchResult = {
     backend: used,
     kernels: used === "tensorflow" ? kernelsLabel() : undefined,
+    threads: used === "wasm" ? getThreadsCount() : undefined,
     ms_per_step: ms,
     steps,
     batch,
@@ -218,9 +223,14 @@ function runWorker(
     profile?: boolean;
     /** tensorflow: the {@linkcode KERNELS_ENV} value for the worker. */
     kernels?: string;
+    /** wasm: the {@linkcode WASM_THREADS_ENV} value for the worker. */
+    threads?: number;
   },
 ): Promise<BenchResult | { error: string }> {
-  const env = options.kernels === undefined ? undefined : { [KERNELS_ENV]: options.kernels };
+  const env = {
+    ...(options.kernels === undefined ? {} : { [KERNELS_ENV]: options.kernels }),
+    ...(options.threads === undefined ? {} : { [WASM_THREADS_ENV]: String(options.threads) }),
+  };
   return runChild(Deno.execPath(), [
     "run",
     "--allow-read",
@@ -288,7 +298,7 @@ const COMMAND: CommandSpec = {
     "compare-kernels": {
       kind: "bool",
       help:
-        `tensorflow: also time it with the native kernels off, then on one by one (${KERNELS_ENV})`,
+        `tensorflow: also time it with the native kernels off, then on one by one (${KERNELS_ENV}); wasm: also on 1 thread (${WASM_THREADS_ENV})`,
     },
     profile: {
       kind: "bool",
@@ -401,7 +411,8 @@ function parsePresets(text: string): BenchPreset[] {
 
 /**
  * The jobs of one preset: each backend (with `compareKernels`, tensorflow
- * once per cumulative set of native kernels, from none to all), then Keras.
+ * once per cumulative set of native kernels, from none to all; wasm also on
+ * one thread), then Keras.
  * Rounds interleave them, and each row keeps its fastest round.
  */
 async function benchPreset(
@@ -426,20 +437,24 @@ async function benchPreset(
     : [undefined];
   for (const backend of o.backends) {
     for (const kernels of backend === "tensorflow" ? kernelSets : [undefined]) {
-      jobs.push({
-        label: { ...emptyResult(backend, o.steps, o.batch), kernels },
-        run: () =>
-          runWorker(backend, {
-            steps: o.steps,
-            warmup: o.warmup,
-            batch: o.batch,
-            soak: false,
-            preset,
-            // The profile of the shipped configuration only: wrapping slows the step.
-            profile: o.profile && (kernels === undefined || kernels === "all"),
-            kernels,
-          }),
-      });
+      const threads = backend === "wasm" && o.compareKernels ? [1, undefined] : [undefined];
+      for (const thread of threads) {
+        jobs.push({
+          label: { ...emptyResult(backend, o.steps, o.batch), kernels, threads: thread },
+          run: () =>
+            runWorker(backend, {
+              steps: o.steps,
+              warmup: o.warmup,
+              batch: o.batch,
+              soak: false,
+              preset,
+              // The profile of the shipped configuration only: wrapping slows the step.
+              profile: o.profile && (kernels === undefined || kernels === "all"),
+              kernels,
+              threads: thread,
+            }),
+        });
+      }
     }
   }
   if (o.cpu) {
@@ -492,7 +507,11 @@ function printPreset(p: PresetReport): void {
   console.log("| Backend | ms/step | rounds | × Keras | Peak RSS (MB) | numTensors constant |");
   console.log("|---|---|---|---|---|---|");
   for (const r of p.results) {
-    const name = r.kernels ? `${r.backend} (kernels: ${r.kernels})` : r.backend;
+    const name = r.kernels
+      ? `${r.backend} (kernels: ${r.kernels})`
+      : r.threads
+      ? `${r.backend} (${r.threads} thread${r.threads > 1 ? "s" : ""})`
+      : r.backend;
     if (r.error) {
       console.log(`| ${name} | failed: ${r.error} | | | | |`);
       continue;
