@@ -189,8 +189,8 @@ export interface ThreadedWasmOptions {
   threads?: number;
   /**
    * Terminate the pool workers XNNPACK's thread pool did not take (default
-   * true): 8 workers each hold a V8 isolate with the compiled module, about
-   * 100 MiB together, and tfjs creates its threads only once, at init. A
+   * true): each holds a V8 isolate (with 2 threads, terminating the 7 idle
+   * ones saved about 30 MiB), and tfjs creates its threads only once, at init. A
    * later pthread_create would then fail loudly (Deno refuses the classic
    * Worker the glue would construct) rather than run.
    */
