@@ -6,7 +6,7 @@
  * registerWasmKernels() ("new"). Absolute numbers depend on the machine and
  * its load; compare the ratios printed within one run. Times are wall clock
  * and, less sensitive to other processes on a shared machine, this process's
- * CPU time (wasm runs on one thread).
+ * CPU time (this script starts the single-threaded build).
  *
  *   deno run -A test/bench_wasm_kernels.ts [--layers] [--step]
  *     [--reps=3] [--warmup=2] [--steps=5] [--old-steps=5] [--conv-steps=0]
