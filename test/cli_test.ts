@@ -434,6 +434,12 @@ Deno.test("deno task evaluate and classifier fail clearly on bad input", async (
       2,
       /--min-accuracy: expected number ≥ 0, ≤ 1, found "2"/,
     ],
+    [
+      "classifier",
+      ["--data", join(dir, "none"), "--out", join(dir, "out")],
+      1,
+      /none: dataset folder not found: expected a folder holding train-images-idx3-ubyte\[\.gz\]/,
+    ],
   ];
   for (const [name, args, code, message] of cases) {
     const r = await task(name, args);

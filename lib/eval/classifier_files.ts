@@ -31,8 +31,10 @@ export class ClassifierError extends Error {
 export interface ClassifierInfo {
   format: string;
   config: ClassifierConfig;
-  /** Accuracy on the 10 000 MNIST test images. */
+  /** Accuracy on the dataset's 10 000 test images. */
   testAccuracy: number;
+  /** The dataset: its folder, or MNIST (absent in files written before this field: MNIST). */
+  data?: string;
   /** The command that trained it. */
   command: string;
   /** Byte size and SHA-256 of `model.json` and `weights.bin`. */
