@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { join } from "node:path";
+import { fromFileUrl } from "@std/path";
 import { initBackend } from "../lib/backends/select.ts";
 import { accuracy, buildClassifier, classify, trainClassifier } from "../lib/eval/classifier.ts";
 import { ClassifierError, loadClassifier, saveClassifier } from "../lib/eval/classifier_files.ts";
@@ -16,6 +17,25 @@ Deno.test("the shipped classifier loads, matches its digests and scores ≥ 99% 
   assert(acc >= 0.99, `test accuracy ${acc}`);
   // The recorded figure is what this model scores (up to backend rounding).
   assert(Math.abs(acc - info.testAccuracy) <= 0.0005, `${acc} vs recorded ${info.testAccuracy}`);
+  model.dispose();
+});
+
+Deno.test("the shipped Fashion-MNIST classifier loads, matches its digests and scores ≥ 90% on its test set", async () => {
+  const dir = Deno.env.get("FASHION_MNIST_DIR") ?? "/usr/share/datasets/fashion-mnist";
+  const test = await loadDataset({ dir, split: "test" }).catch((e) => {
+    throw new Error(
+      `${
+        (e as Error).message
+      }; Debian's dataset-fashion-mnist installs it (deno task setup does, as root), or set FASHION_MNIST_DIR`,
+    );
+  });
+  const { model, info } = await loadClassifier(
+    fromFileUrl(new URL("../data/classifier-fashion", import.meta.url)),
+  );
+  const acc = await accuracy(model, test);
+  assert(acc >= 0.9, `test accuracy ${acc}`);
+  assert(Math.abs(acc - info.testAccuracy) <= 0.0005, `${acc} vs recorded ${info.testAccuracy}`);
+  assertEquals(info.data, "/usr/share/datasets/fashion-mnist");
   model.dispose();
 });
 
