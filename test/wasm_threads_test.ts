@@ -22,14 +22,9 @@ Deno.test("parseWasmThreads() names the variable and the value it refuses", () =
   }
 });
 
-/** Runs test/fixtures/wasm_threads_check.ts with `threads`, and parses its JSON line. */
-async function check(threads: string): Promise<{
-  backend: string;
-  threads: number;
-  workers: { started: number; running: number };
-  diffs: Record<string, number>;
-}> {
-  const out = await new Deno.Command(Deno.execPath(), {
+/** Runs test/fixtures/wasm_threads_check.ts with `threads` in the environment. */
+function runCheck(threads: string): Promise<Deno.CommandOutput> {
+  return new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-read", "--allow-env", "test/fixtures/wasm_threads_check.ts"],
     cwd: ROOT,
     env: { [WASM_THREADS_ENV]: threads },
@@ -38,6 +33,16 @@ async function check(threads: string): Promise<{
     // The process must end by itself, its pthread workers included.
     signal: AbortSignal.timeout(180_000),
   }).output();
+}
+
+/** {@linkcode runCheck}, and the JSON line it prints. */
+async function check(threads: string): Promise<{
+  backend: string;
+  threads: number;
+  workers: { started: number; running: number };
+  diffs: Record<string, number>;
+}> {
+  const out = await runCheck(threads);
   const text = new TextDecoder().decode(out.stdout);
   assert(out.success, `the check failed:\n${text}\n${new TextDecoder().decode(out.stderr)}`);
   return JSON.parse(text.trim().split("\n").at(-1)!);
@@ -61,3 +66,15 @@ for (const threads of [2, 1]) {
     }
   });
 }
+
+Deno.test(`initBackend("wasm") refuses a bad ${WASM_THREADS_ENV}, naming it`, async () => {
+  const out = await runCheck("lots");
+  const stderr = new TextDecoder().decode(out.stderr);
+  assertEquals(out.success, false);
+  assert(
+    stderr.includes(
+      `backend wasm: ${WASM_THREADS_ENV}: expected an integer from 1 to ${MAX_THREADS}, found "lots"`,
+    ),
+    stderr,
+  );
+});
