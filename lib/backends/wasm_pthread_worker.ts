@@ -46,9 +46,14 @@ let factorySource: string | undefined;
  * object, where the glue looks it up.
  */
 function importScripts(url: string): void {
-  if (url !== FACTORY_TOKEN || factorySource === undefined) {
+  if (url !== FACTORY_TOKEN) {
     throw new Error(
       `wasm_pthread_worker.ts: importScripts expected ${FACTORY_TOKEN}, found ${url}`,
+    );
+  }
+  if (factorySource === undefined) {
+    throw new Error(
+      "wasm_pthread_worker.ts: importScripts expected the factory source of the load message, found none",
     );
   }
   const make = new Function(

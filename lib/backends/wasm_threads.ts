@@ -234,11 +234,21 @@ export async function initThreadedWasm(options: ThreadedWasmOptions): Promise<nu
     if (saved) Object.defineProperty(globalThis, "Worker", saved);
     else delete (globalThis as Record<string, unknown>).Worker;
   }
-  const wasm = (tf.backend() as BackendWasm).wasm as unknown as {
-    PThread?: { unusedWorkers: PthreadWorker[] };
-  };
-  if (!ok || tf.getBackend() !== "wasm" || wasm.PThread === undefined) {
-    throw new Error("threaded wasm: the threaded SIMD build did not start");
+  const active = tf.getBackend();
+  const wasm = active === "wasm"
+    ? (tf.backend() as BackendWasm).wasm as unknown as {
+      PThread?: { unusedWorkers: PthreadWorker[] };
+    }
+    : undefined;
+  if (!ok || wasm?.PThread === undefined) {
+    // Leave nothing running, and the flag as tfjs sets it, for a later try.
+    await Promise.all([...live].map((w) => w.terminate()));
+    tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
+    throw new Error(
+      `threaded wasm: expected the threaded SIMD build running with pthreads, found ${
+        ok ? `backend ${active} without pthreads` : 'tf.setBackend("wasm") failing'
+      }`,
+    );
   }
   if (options.trimIdleWorkers ?? true) {
     const idle = wasm.PThread.unusedWorkers.splice(0);
@@ -247,11 +257,11 @@ export async function initThreadedWasm(options: ThreadedWasmOptions): Promise<nu
   return getThreadsCount();
 }
 
-/** Pthread workers: started by this shim, and running a pthread now. */
-export function pthreadWorkers(): { started: number; running: number } {
+/** Pthread workers: started by this shim and not terminated, and running a pthread now. */
+export function pthreadWorkers(): { alive: number; running: number } {
   const backend = tf.engine().registry["wasm"] as BackendWasm | undefined;
   const wasm = backend?.wasm as
     | { PThread?: { runningWorkers: unknown[] } }
     | undefined;
-  return { started: live.size, running: wasm?.PThread?.runningWorkers.length ?? 0 };
+  return { alive: live.size, running: wasm?.PThread?.runningWorkers.length ?? 0 };
 }

@@ -298,7 +298,11 @@ const COMMAND: CommandSpec = {
     "compare-kernels": {
       kind: "bool",
       help:
-        `tensorflow: also time it with the native kernels off, then on one by one (${KERNELS_ENV}); wasm: also on 1 thread (${WASM_THREADS_ENV})`,
+        `tensorflow: also time it with the native kernels off, then on one by one (${KERNELS_ENV})`,
+    },
+    "compare-threads": {
+      kind: "bool",
+      help: `wasm: also time it on 1 thread, the single-threaded build (${WASM_THREADS_ENV})`,
     },
     profile: {
       kind: "bool",
@@ -376,6 +380,7 @@ async function main(v: Record<string, Value>): Promise<void> {
         keras: v.keras !== false,
         profile: !!v.profile,
         compareKernels: !!v["compare-kernels"],
+        compareThreads: !!v["compare-threads"],
       }),
     );
   }
@@ -411,8 +416,8 @@ function parsePresets(text: string): BenchPreset[] {
 
 /**
  * The jobs of one preset: each backend (with `compareKernels`, tensorflow
- * once per cumulative set of native kernels, from none to all; wasm also on
- * one thread), then Keras.
+ * once per cumulative set of native kernels, from none to all; with
+ * `compareThreads`, wasm also on one thread), then Keras.
  * Rounds interleave them, and each row keeps its fastest round.
  */
 async function benchPreset(
@@ -427,6 +432,7 @@ async function benchPreset(
     keras: boolean;
     profile: boolean;
     compareKernels: boolean;
+    compareThreads: boolean;
   },
 ): Promise<PresetReport> {
   type Job = { run: () => Promise<BenchResult | { error: string }>; label: BenchResult };
@@ -437,10 +443,10 @@ async function benchPreset(
     : [undefined];
   for (const backend of o.backends) {
     for (const kernels of backend === "tensorflow" ? kernelSets : [undefined]) {
-      const threads = backend === "wasm" && o.compareKernels ? [1, undefined] : [undefined];
-      for (const thread of threads) {
+      const threadCounts = backend === "wasm" && o.compareThreads ? [1, undefined] : [undefined];
+      for (const threadCount of threadCounts) {
         jobs.push({
-          label: { ...emptyResult(backend, o.steps, o.batch), kernels, threads: thread },
+          label: { ...emptyResult(backend, o.steps, o.batch), kernels, threads: threadCount },
           run: () =>
             runWorker(backend, {
               steps: o.steps,
@@ -449,9 +455,10 @@ async function benchPreset(
               soak: false,
               preset,
               // The profile of the shipped configuration only: wrapping slows the step.
-              profile: o.profile && (kernels === undefined || kernels === "all"),
+              profile: o.profile && threadCount === undefined &&
+                (kernels === undefined || kernels === "all"),
               kernels,
-              threads: thread,
+              threads: threadCount,
             }),
         });
       }
