@@ -74,16 +74,14 @@ export async function initBackend(name: BackendName): Promise<string> {
   }
   if (name === "wasm") {
     registerWasmKernels();
-    let threads: number;
     try {
-      threads = wasmThreads();
-      if (threads > 1) await initThreadedWasm({ wasmDir: wasmDistUrl(), threads });
+      const threads = wasmThreads();
+      if (threads > 1) {
+        await initThreadedWasm({ wasmDir: wasmDistUrl(), threads });
+        return name;
+      }
     } catch (e) {
       throw new BackendError(`backend wasm: ${(e as Error).message}`);
-    }
-    if (threads > 1) {
-      await tf.ready();
-      return name;
     }
     setWasmPaths(wasmDistUrl(), true);
   } else if (name !== "cpu") {

@@ -38,13 +38,13 @@ import {
   SHIM_KEY,
 } from "./wasm_pthread_protocol.ts";
 
-/** The glue's pre-started pool (`initMainThread`'s `pthreadPoolSize`). */
-export const PTHREAD_POOL_SIZE = 8;
-
 /**
  * tfjs-wasm's C++ `max_num_threads`. Its `init_with_threads_count` also caps
  * the count at `num_cores = emscripten_num_logical_cores() / 2` (it assumes
- * two hyperthreads per core), read once by a static initialiser.
+ * two hyperthreads per core), read once by a static initialiser. The glue
+ * pre-starts 8 pthread workers (`pthreadPoolSize`), and a pthread beyond the
+ * pool would need the main event loop to start a worker while the main
+ * thread blocks waiting for it, so this cap also keeps every thread in it.
  */
 export const MAX_THREADS = 8;
 
@@ -179,22 +179,8 @@ const FAKE_CPU = {
 export interface ThreadedWasmOptions {
   /** Folder (URL with trailing slash) of the package's .wasm files. */
   wasmDir: string;
-  /**
-   * Threads for XNNPACK, the main thread included. Default: the CPU count
-   * (`navigator.hardwareConcurrency`). Capped at {@linkcode MAX_THREADS}; it
-   * must also stay within {@linkcode PTHREAD_POOL_SIZE} + 1, because a
-   * pthread beyond the pre-started pool would need the main event loop to
-   * start while the main thread blocks waiting for it.
-   */
-  threads?: number;
-  /**
-   * Terminate the pool workers XNNPACK's thread pool did not take (default
-   * true): each holds a V8 isolate (with 2 threads, terminating the 7 idle
-   * ones saved about 30 MiB), and tfjs creates its threads only once, at init. A
-   * later pthread_create would then fail loudly (Deno refuses the classic
-   * Worker the glue would construct) rather than run.
-   */
-  trimIdleWorkers?: boolean;
+  /** Threads for XNNPACK, the main thread included, capped at {@linkcode MAX_THREADS}. */
+  threads: number;
 }
 
 /**
@@ -206,12 +192,11 @@ export async function initThreadedWasm(options: ThreadedWasmOptions): Promise<nu
   // Once started, the backend stays in the engine's registry (findBackend
   // would start it, without the shim); switching back needs no shim.
   if ("wasm" in tf.engine().registry && (await tf.setBackend("wasm"))) return getThreadsCount();
-  const requested = options.threads ?? navigator.hardwareConcurrency;
-  const threads = Math.max(1, Math.min(requested, MAX_THREADS, PTHREAD_POOL_SIZE + 1));
+  const threads = Math.max(1, Math.min(options.threads, MAX_THREADS));
   setThreadsCount(threads);
   tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", true);
   if (!(await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT"))) {
-    throw new Error("threaded wasm: this runtime's WebAssembly lacks SIMD");
+    throw new Error("threaded wasm: expected WebAssembly SIMD support, found none");
   }
   setWasmPaths(options.wasmDir, true);
 
@@ -250,10 +235,12 @@ export async function initThreadedWasm(options: ThreadedWasmOptions): Promise<nu
       }`,
     );
   }
-  if (options.trimIdleWorkers ?? true) {
-    const idle = wasm.PThread.unusedWorkers.splice(0);
-    await Promise.all(idle.map((w) => w.terminate()));
-  }
+  // tfjs creates its threads once, at init: the pool workers it did not take
+  // only hold memory (with 2 threads, terminating the 7 idle ones saved about
+  // 30 MiB). A later pthread_create then fails loudly, as Deno refuses the
+  // classic Worker the glue would construct, rather than run.
+  const idle = wasm.PThread.unusedWorkers.splice(0);
+  await Promise.all(idle.map((w) => w.terminate()));
   return getThreadsCount();
 }
 
