@@ -14,7 +14,7 @@ const wasmPkg = createRequire(import.meta.url).resolve(
 );
 setWasmPaths(pathToFileURL(join(dirname(wasmPkg), "dist") + "/").href, true);
 /** Kernels registerWasmKernels() replaces, and the backend's own versions. */
-const REPLACED = [tf.Conv2DBackpropInput, tf.BatchMatMul, tf.Tile, tf.Sum, tf.Mean];
+const REPLACED = [tf.Conv2DBackpropInput, tf.BatchMatMul, tf.Tile, tf.Sum, tf.Mean, tf.Identity];
 const backendOwn = REPLACED.map((name) => tf.getKernel(name, "wasm"));
 registerWasmKernels();
 await tf.setBackend("cpu"); // the reference; starting it here keeps its banner out of the tests
@@ -559,4 +559,20 @@ Deno.test("registerWasmKernels() batchNorm training gradients match cpu", async 
     })([x, gamma]);
     return tf.concat(grads.map((t) => t.flatten()));
   });
+});
+
+Deno.test("registerWasmKernels() Identity shares the data until the last holder is disposed", async () => {
+  const x = tf.tensor([1, 2, 3, 4], [2, 2]);
+  const buffers = tf.memory().numDataBuffers;
+  const y = tf.clone(x);
+  assertEquals(tf.memory().numDataBuffers, buffers, "the clone shares x's data");
+  x.dispose();
+  assertEquals(Array.from(await y.data()), [1, 2, 3, 4]);
+  y.dispose();
+  assertEquals(tf.memory().numDataBuffers, buffers - 1);
+  const strings = tf.tensor(["a", "b"]);
+  const copy = tf.clone(strings);
+  strings.dispose();
+  assertEquals(await copy.data(), ["a", "b"]);
+  copy.dispose();
 });

@@ -17,6 +17,7 @@ import type { BackendName } from "../infogan/config.ts";
 import { initTensorflowBackend, tensorflowAvailable } from "./tensorflow.ts";
 import { initWebgpuBackend, webgpuAdapterInfo } from "./webgpu.ts";
 import { registerWasmKernels } from "./wasm_kernels.ts";
+import { registerWasmFusedKernels } from "./wasm_fused.ts";
 import { initThreadedWasm, wasmThreads } from "./wasm_threads.ts";
 
 /** A backend that was asked for but cannot start. */
@@ -74,6 +75,7 @@ export async function initBackend(name: BackendName): Promise<string> {
   }
   if (name === "wasm") {
     registerWasmKernels();
+    registerWasmFusedKernels();
     try {
       const threads = wasmThreads();
       if (threads > 1) {

@@ -11,8 +11,13 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { FUSED, FusedAdamAttrs, FusedRmsPropAttrs } from "../infogan/optimizer.ts";
-import type { FUSED_BATCH_NORM } from "../infogan/batch_norm.ts";
+import {
+  ACTIVATION_GRAD_KERNELS,
+  BATCH_NORM_KERNELS,
+  type FusedAdamAttrs,
+  type FusedRmsPropAttrs,
+  OPTIMIZER_KERNELS,
+} from "./fused_names.ts";
 
 /** The tfjs-node binding's attribute type codes and op entry point we use. */
 interface Binding {
@@ -295,16 +300,6 @@ export function nativeOps(kernel: NativeKernel): NativeOps | null {
   };
 }
 
-/** The fused optimizer kernels' names (checked against infogan/optimizer.ts's). */
-const NAMES: typeof FUSED = {
-  variable: "InfoGanVariable",
-  read: "InfoGanReadVariable",
-  assign: "InfoGanAssignVariable",
-  destroy: "InfoGanDestroyVariable",
-  adam: "InfoGanApplyAdam",
-  rmsprop: "InfoGanApplyRMSProp",
-};
-
 /**
  * An update's scalars (lr, β powers, constants), uploaded once per optimizer
  * step rather than once per variable. It keeps the last two sets, D's and
@@ -340,48 +335,30 @@ export function registerNativeKernels(): void {
   if (nativeKernelEnabled("activations")) registerActivationGradients();
 }
 
-/**
- * The activations whose gradient becomes TF's single op: `ReluGrad`
- * (dy·[x > 0]), `LeakyReluGrad` (dy·[x > 0] + α·dy·[x ≤ 0]) and `SigmoidGrad`
- * (dy·y(1 − y)), in place of tfjs's three to eight ops each.
- */
-const ACTIVATION_GRADS = {
-  Relu: { op: "ReluGrad", saved: "x" },
-  LeakyRelu: { op: "LeakyReluGrad", saved: "x" },
-  Sigmoid: { op: "SigmoidGrad", saved: "y" },
-} as const;
+/** TF's op for each activation's gradient. */
+const TF_ACTIVATION_GRADS: Record<keyof typeof ACTIVATION_GRAD_KERNELS, string> = {
+  Relu: "ReluGrad",
+  LeakyRelu: "LeakyReluGrad",
+  Sigmoid: "SigmoidGrad",
+};
 
 /**
- * Registers a kernel per activation gradient for the tensorflow backend, and
- * a gradient for each activation that uses it there and tfjs's own gradient
- * on every other backend.
+ * Registers the activation gradient kernels for the tensorflow backend as
+ * TF's single ops, in place of tfjs's three to eight ops each
+ * (infogan/activation_grads.ts makes the gradients use them).
  */
 function registerActivationGradients(): void {
-  for (const [kernel, { op, saved }] of Object.entries(ACTIVATION_GRADS)) {
-    const name = `InfoGan${op}`;
-    if (tf.getKernel(name, "tensorflow")) continue;
-    const tfjs = tf.getGradient(kernel);
-    if (!tfjs) throw new Error(`fused activations: tfjs has no gradient for ${kernel}`);
-    register(name, ({ dy, value }, attrs) => {
-      const o = activeOps("activations");
-      const a = [dy, value] as tf.Tensor[];
+  for (const [activation, { kernel, value }] of Object.entries(ACTIVATION_GRAD_KERNELS)) {
+    if (tf.getKernel(kernel, "tensorflow")) continue;
+    const op = TF_ACTIVATION_GRADS[activation as keyof typeof ACTIVATION_GRAD_KERNELS];
+    register(kernel, ({ dy, value: saved }, attrs) => {
+      const a = [dy, saved] as tf.Tensor[];
       // TF's argument order: SigmoidGrad(y, dy); ReluGrad and LeakyReluGrad(dy, x).
-      return o.activationGrad(op, saved === "y" ? a.reverse() : a, attrs?.alpha ?? 0);
-    });
-    tf.registerGradient({
-      ...tfjs,
-      gradFunc: (dy, values, attrs) => {
-        if (!tf.getKernel(name, tf.getBackend())) return tfjs.gradFunc(dy, values, attrs);
-        const alpha = (attrs as { alpha?: number } | undefined)?.alpha ?? 0;
-        return {
-          x: () =>
-            tf.engine().runKernel(
-              name,
-              { dy: dy as tf.Tensor, value: values[0] },
-              { alpha } as unknown as tf.NamedAttrMap,
-            ) as tf.Tensor,
-        };
-      },
+      return activeOps("activations").activationGrad(
+        op,
+        value === "y" ? a.reverse() : a,
+        attrs?.alpha ?? 0,
+      );
     });
   }
 }
@@ -414,16 +391,10 @@ function register(
   });
 }
 
-/** The fused BatchNorm kernels' names (checked against infogan/batch_norm.ts's). */
-const BN_NAMES: typeof FUSED_BATCH_NORM = {
-  forward: "InfoGanBatchNormTraining",
-  backward: "InfoGanBatchNormTrainingGrad",
-};
-
 function registerFusedBatchNorm(): void {
-  if (tf.getKernel(BN_NAMES.forward, "tensorflow")) return;
+  if (tf.getKernel(BATCH_NORM_KERNELS.forward, "tensorflow")) return;
   const t = (x: tf.TensorInfo) => x as tf.Tensor;
-  register(BN_NAMES.forward, ({ x, scale, offset }, { epsilon }) => {
+  register(BATCH_NORM_KERNELS.forward, ({ x, scale, offset }, { epsilon }) => {
     const out = activeOps("batchnorm").batchNormTraining(t(x), t(scale), t(offset), epsilon);
     // TF's batch variance is Bessel-corrected; tfjs's moving statistics use the biased one.
     const n = x.shape.slice(0, 3).reduce((a, b) => a * b, 1);
@@ -433,7 +404,7 @@ function registerFusedBatchNorm(): void {
     return out;
   });
   register(
-    BN_NAMES.backward,
+    BATCH_NORM_KERNELS.backward,
     ({ dy, x, scale, reserve1, reserve2, reserve3 }, { epsilon }) =>
       activeOps("batchnorm").batchNormTrainingGrad({
         dy: t(dy),
@@ -445,7 +416,7 @@ function registerFusedBatchNorm(): void {
 }
 
 function registerFusedOptimizer(): void {
-  if (tf.getKernel(NAMES.adam, "tensorflow")) return;
+  if (tf.getKernel(OPTIMIZER_KERNELS.adam, "tensorflow")) return;
   const scalars = new StepScalars();
   const ops = () => activeOps("optimizer");
   // A handle tensor stands for the resource variable it names.
@@ -454,13 +425,13 @@ function registerFusedOptimizer(): void {
     shape: t.shape,
   });
   const tensor = (t: tf.TensorInfo) => t as tf.Tensor;
-  register(NAMES.variable, ({ x }) => ops().variable(tensor(x)).handle);
-  register(NAMES.read, ({ handle }) => ops().read(variable(handle)));
-  register(NAMES.assign, ({ handle, x }) => {
+  register(OPTIMIZER_KERNELS.variable, ({ x }) => ops().variable(tensor(x)).handle);
+  register(OPTIMIZER_KERNELS.read, ({ handle }) => ops().read(variable(handle)));
+  register(OPTIMIZER_KERNELS.assign, ({ handle, x }) => {
     ops().assign(variable(handle), tensor(x));
     return [];
   });
-  register(NAMES.destroy, ({ handle }) => {
+  register(OPTIMIZER_KERNELS.destroy, ({ handle }) => {
     ops().destroyResource(variable(handle));
     return [];
   });
@@ -475,7 +446,7 @@ function registerFusedOptimizer(): void {
     update(target);
     return ops().read(target);
   };
-  register(NAMES.adam, ({ x, v, m, s, grad }, attrs) => {
+  register(OPTIMIZER_KERNELS.adam, ({ x, v, m, s, grad }, attrs) => {
     const { lr, beta1, beta2, epsilon, t } = attrs as unknown as FusedAdamAttrs;
     const k = scalars.get({
       beta1Power: beta1 ** t,
@@ -491,7 +462,7 @@ function registerFusedOptimizer(): void {
       (target) => ops().applyAdam(target, variable(m), variable(s), tensor(grad), k),
     );
   });
-  register(NAMES.rmsprop, ({ x, v, ms, mom, grad }, attrs) => {
+  register(OPTIMIZER_KERNELS.rmsprop, ({ x, v, ms, mom, grad }, attrs) => {
     const { lr, rho, epsilon } = attrs as unknown as FusedRmsPropAttrs;
     const k = scalars.get({ lr, rho, momentum: 0, epsilon });
     return updated(

@@ -11,6 +11,10 @@
  *   slower than XNNPACK conv2d on the book's shapes. It is
  *   `tf.conv2dTranspose` itself and the input gradient of every `tf.conv2d`,
  *   so it dominated a GAN step.
+ * - `Identity`: the backend's own copies the tensor, and tfjs's engine clones
+ *   every tensor it saves for a gradient (about 350 copies per book step,
+ *   activations included); ours shares the data, as the backend's `Reshape`
+ *   already does.
  * - `BatchMatMul`, `Tile`, `Sum`, `Mean`: the backend's own run scalar loops
  *   (matMul with a transposed operand, as in every dense-layer gradient) or
  *   transpose first (reductions over leading axes, as in batchNorm); together
@@ -76,6 +80,7 @@ export function registerWasmKernels(): void {
     [tf.Tile, tile as unknown as tf.KernelFunc],
     [tf.Sum, sum as unknown as tf.KernelFunc],
     [tf.Mean, mean as unknown as tf.KernelFunc],
+    [tf.Identity, identity as unknown as tf.KernelFunc],
   ];
   for (const [kernelName, kernelFunc] of replacements) {
     const current = tf.getKernel(kernelName, "wasm");
@@ -491,6 +496,19 @@ function tile(args: WasmKernelArgs): tf.TensorInfo {
   };
   fill(0, 0, 0);
   return out;
+}
+
+/**
+ * `Identity` as a second reference to the same heap data, counted by the
+ * backend (its `Reshape` shares data the same way), so the data is freed
+ * when the last tensor that holds it is disposed. No kernel writes into an
+ * input, so sharing is safe. Strings go to the backend's kernel.
+ */
+function identity(args: WasmKernelArgs): tf.TensorInfo {
+  const x = args.inputs.x as tf.TensorInfo;
+  if (x.dtype === "string") return fallback(tf.Identity, args);
+  args.backend.incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
 
 /** `Sum`: see {@linkcode reduceLeading}. */

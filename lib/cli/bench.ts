@@ -41,7 +41,7 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 /** One backend's measurement. */
 export interface BenchResult {
   backend: string;
-  /** tensorflow: the native kernels on ({@linkcode KERNELS_ENV}): all, none or a list. */
+  /** tensorflow, wasm: the fused kernels on ({@linkcode KERNELS_ENV}): all, none or a list. */
   kernels?: string;
   /** wasm: the threads tfjs-wasm runs ({@linkcode WASM_THREADS_ENV}). */
   threads?: number;
@@ -108,7 +108,7 @@ async function worker(
   const ms = (performance.now() - t0) / steps;
   const result: BenchResult = {
     backend: used,
-    kernels: used === "tensorflow" ? kernelsLabel() : undefined,
+    kernels: used === "tensorflow" || used === "wasm" ? kernelsLabel() : undefined,
     threads: used === "wasm" ? getThreadsCount() : undefined,
     ms_per_step: ms,
     steps,
@@ -221,7 +221,7 @@ function runWorker(
     soak: boolean;
     preset: BenchPreset;
     profile?: boolean;
-    /** tensorflow: the {@linkcode KERNELS_ENV} value for the worker. */
+    /** tensorflow, wasm: the {@linkcode KERNELS_ENV} value for the worker. */
     kernels?: string;
     /** wasm: the {@linkcode WASM_THREADS_ENV} value for the worker. */
     threads?: number;
@@ -298,7 +298,7 @@ const COMMAND: CommandSpec = {
     "compare-kernels": {
       kind: "bool",
       help:
-        `tensorflow: also time it with the native kernels off, then on one by one (${KERNELS_ENV})`,
+        `tensorflow, wasm: also time them with the fused kernels off, then on one by one (${KERNELS_ENV})`,
     },
     "compare-threads": {
       kind: "bool",
@@ -442,7 +442,8 @@ async function benchPreset(
       .map((k) => (k === NATIVE_KERNELS.join(",") ? "all" : k))
     : [undefined];
   for (const backend of o.backends) {
-    for (const kernels of backend === "tensorflow" ? kernelSets : [undefined]) {
+    const fused = backend === "tensorflow" || backend === "wasm";
+    for (const kernels of fused ? kernelSets : [undefined]) {
       const threadCounts = backend === "wasm" && o.compareThreads ? [1, undefined] : [undefined];
       for (const threadCount of threadCounts) {
         jobs.push({
@@ -514,11 +515,11 @@ function printPreset(p: PresetReport): void {
   console.log("| Backend | ms/step | rounds | × Keras | Peak RSS (MB) | numTensors constant |");
   console.log("|---|---|---|---|---|---|");
   for (const r of p.results) {
-    const name = r.kernels
-      ? `${r.backend} (kernels: ${r.kernels})`
-      : r.threads
-      ? `${r.backend} (${r.threads} thread${r.threads > 1 ? "s" : ""})`
-      : r.backend;
+    const details = [
+      ...(r.kernels ? [`kernels: ${r.kernels}`] : []),
+      ...(r.threads ? [`${r.threads} thread${r.threads > 1 ? "s" : ""}`] : []),
+    ];
+    const name = details.length > 0 ? `${r.backend} (${details.join(", ")})` : r.backend;
     if (r.error) {
       console.log(`| ${name} | failed: ${r.error} | | | | |`);
       continue;

@@ -32,6 +32,11 @@ import {
 import type { Random } from "./random.ts";
 import { shiftedViews } from "./augment.ts";
 import { trainableVariables, type TrainState } from "./state.ts";
+import { useActivationGradKernels } from "./activation_grads.ts";
+
+// Every gradient below takes ReLU's, LeakyReLU's and the sigmoid's through
+// the active backend's single kernel where it registers one.
+useActivationGradKernels();
 
 /** What the D step reports, in `metrics.jsonl` order. */
 export const D_METRICS = [
