@@ -76,6 +76,44 @@ Deno.test("bench --preset lesson --profile times the native step, its ops, and t
   assert(ops.includes("BatchMatMulV2"), `BatchMatMulV2 not among the top ops ${ops}`);
 });
 
+Deno.test("bench --backends wasm --compare-kernels --profile times wasm with its fused kernels off, then on, and profiles its kernels", async () => {
+  const r = await bench([
+    "--backends",
+    "wasm",
+    "--steps",
+    "1",
+    "--warmup",
+    "1",
+    "--batch",
+    "4",
+    "--rounds",
+    "1",
+    "--compare-kernels",
+    "--profile",
+    "--keras=false",
+    "--json",
+  ]);
+  assertEquals(r.code, 0, `${r.stdout}\n${r.stderr}`);
+  const rows = JSON.parse(r.stdout).presets[0].results;
+  assertEquals(
+    rows.map((x: { backend: string; kernels?: string }) => `${x.backend} ${x.kernels}`),
+    ["wasm none", "wasm optimizer", "wasm optimizer,batchnorm", "wasm all"],
+  );
+  for (const x of rows) {
+    assert(!x.error && x.ms_per_step > 0 && x.tensors_constant, JSON.stringify(x));
+  }
+  // Only the shipped configuration is profiled, and its fused kernels show.
+  assertEquals(rows.map((x: { profile?: unknown }) => x.profile !== undefined), [
+    false,
+    false,
+    false,
+    true,
+  ]);
+  const ops = rows[3].profile.top.map((t: { op: string }) => t.op);
+  assert(ops.includes("Conv2D"), `Conv2D not among the top kernels ${ops}`);
+  assert(ops.some((op: string) => op.startsWith("InfoGan")), `no fused kernel in ${ops}`);
+});
+
 Deno.test("bench --preset refuses an unknown preset in one line", async () => {
   const r = await bench(["--preset", "quick"]);
   assertEquals(r.code, 2);

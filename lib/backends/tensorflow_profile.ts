@@ -80,12 +80,20 @@ export function summarizeProfile(
   };
 }
 
-/** A backend's profile as a markdown table. */
-export function formatProfile(backend: string, p: StepProfile): string {
-  return [
-    `\n${backend} profile: ${p.native_ms_per_step.toFixed(1)} ms/step native in ${
+/**
+ * A backend's profile as a markdown table: native binding calls when
+ * `native`, else tfjs's kernels (inclusive times, so no "around them").
+ */
+export function formatProfile(backend: string, p: StepProfile, native = true): string {
+  const head = native
+    ? `${p.native_ms_per_step.toFixed(1)} ms/step native in ${p.calls_per_step.toFixed(0)} calls, ${
+      p.js_ms_per_step.toFixed(1)
+    } ms/step around them (JavaScript, tfjs, engine)`
+    : `one step, ${
       p.calls_per_step.toFixed(0)
-    } calls, ${p.js_ms_per_step.toFixed(1)} ms/step around them (JavaScript, tfjs, engine)\n`,
+    } kernel calls, times inclusive of the kernels a kernel calls`;
+  return [
+    `\n${backend} profile: ${head}\n`,
     "| Op | calls/step | ms/step |",
     "|---|---|---|",
     ...p.top.map((r) =>

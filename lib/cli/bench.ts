@@ -21,7 +21,7 @@ import { type BackendName } from "../infogan/config.ts";
 import { resolveConfig } from "../infogan/config_schema.ts";
 import { loadDataset, realSampler } from "../data/mnist.ts";
 import { createState } from "../infogan/state.ts";
-import { readStepMetrics, trainStep } from "../infogan/step.ts";
+import { disposeStepMetrics, readStepMetrics, trainStep } from "../infogan/step.ts";
 import { train } from "../infogan/loop.ts";
 import { KERNELS_ENV, NATIVE_KERNELS, nativeKernelEnabled } from "../backends/tensorflow_ops.ts";
 import { WASM_THREADS_ENV } from "../backends/wasm_threads.ts";
@@ -55,7 +55,7 @@ export interface BenchResult {
   tensors_constant: boolean | null;
   ratio_to_keras?: number | null;
   error?: string;
-  /** With --profile, on the tensorflow backend. */
+  /** With --profile: the native binding's calls on tensorflow, tf.profile's kernels elsewhere. */
   profile?: StepProfile;
 }
 
@@ -118,7 +118,33 @@ async function worker(
   };
   const table = (read as ReturnType<typeof profileBinding>)?.();
   if (table) result.profile = summarizeProfile(table, { steps, msPerStep: ms });
+  else if (options.profile) result.profile = await profileKernels(state, realSampler(data));
   console.log(JSON.stringify(result));
+}
+
+/**
+ * On a backend other than tensorflow: tfjs's own kernel timer (`tf.profile`)
+ * over one more step. Its times are inclusive: a kernel built from other
+ * kernels (wasm's convolution gradients) counts them in its own time too.
+ */
+async function profileKernels(
+  state: ReturnType<typeof createState>,
+  sample: ReturnType<typeof realSampler>,
+): Promise<StepProfile> {
+  const t0 = performance.now();
+  const info = await tf.profile(async () => {
+    const values = trainStep(state, sample);
+    await readStepMetrics(values);
+    disposeStepMetrics(values);
+  });
+  const table = new Map<string, { calls: number; ms: number }>();
+  for (const k of info.kernels) {
+    const entry = table.get(k.name) ?? { calls: 0, ms: 0 };
+    entry.calls += 1;
+    entry.ms += k.kernelTimeMs as number;
+    table.set(k.name, entry);
+  }
+  return summarizeProfile(table, { steps: 1, msPerStep: performance.now() - t0 });
 }
 
 /** The native kernels on in this process, as {@linkcode KERNELS_ENV} spells them. */
@@ -306,7 +332,8 @@ const COMMAND: CommandSpec = {
     },
     profile: {
       kind: "bool",
-      help: "tensorflow: native time per TF op (top 15) and the JavaScript time around it",
+      help:
+        "tensorflow: native time per TF op (top 15) and the JavaScript time around it; other backends: tf.profile's kernel times over one more step",
     },
     backends: { kind: "string", help: "comma-separated list (default: every available one)" },
     cpu: { kind: "bool", help: "also time the pure-JS cpu backend, for 1 step" },
@@ -532,7 +559,9 @@ function printPreset(p: PresetReport): void {
       } | ${r.tensors_constant ?? "–"} |`,
     );
   }
-  for (const r of p.results) if (r.profile) console.log(formatProfile(r.backend, r.profile));
+  for (const r of p.results) {
+    if (r.profile) console.log(formatProfile(r.backend, r.profile, r.backend === "tensorflow"));
+  }
 }
 
 function emptyResult(backend: string, steps: number, batch: number): BenchResult {
