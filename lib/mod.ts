@@ -41,6 +41,7 @@ export type { Dataset } from "./data/mnist.ts";
 export { drawBatch, loadDataset, realSampler } from "./data/mnist.ts";
 export type { IdxArray } from "./data/idx.ts";
 export { readIdx } from "./data/idx.ts";
+export { FASHION_MNIST_CLASSES, FASHION_MNIST_DIR } from "./data/fashion.ts";
 export type { Ring } from "./data/ring.ts";
 export { drawRing, modeCentre, RING, ringSampler } from "./data/ring.ts";
 
@@ -110,6 +111,7 @@ export type { PlotElement } from "./viz/plot.ts";
 export type { CurvePoint } from "./viz/training_plots.ts";
 export { coveragePlot, curvePlot, lossCurves, miBoundPlot } from "./viz/training_plots.ts";
 export { codeMeasurePlot, rhoHeatmap, sweepPlot } from "./viz/code_plots.ts";
+export { confusionPlot } from "./viz/confusion_plot.ts";
 export { digitGrid, pngDataUrl, pngImage, sideBySide } from "./viz/images.ts";
 export { categoryGrid, labelGrid, realDigits } from "./viz/digit_grids.ts";
 export { encodePng } from "./viz/png.ts";

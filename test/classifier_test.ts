@@ -3,7 +3,13 @@ import { join } from "node:path";
 import { fromFileUrl } from "@std/path";
 import { initBackend } from "../lib/backends/select.ts";
 import { accuracy, buildClassifier, classify, trainClassifier } from "../lib/eval/classifier.ts";
-import { ClassifierError, loadClassifier, saveClassifier } from "../lib/eval/classifier_files.ts";
+import {
+  CLASSIFIER_DIR,
+  ClassifierError,
+  classifierFor,
+  loadClassifier,
+  saveClassifier,
+} from "../lib/eval/classifier_files.ts";
 import { loadDataset } from "../lib/data/mnist.ts";
 import { Random } from "../lib/infogan/random.ts";
 import { smallMnist } from "./helpers.ts";
@@ -37,6 +43,24 @@ Deno.test("the shipped Fashion-MNIST classifier loads, matches its digests and s
   assert(Math.abs(acc - info.testAccuracy) <= 0.0005, `${acc} vs recorded ${info.testAccuracy}`);
   assertEquals(info.data, "/usr/share/datasets/fashion-mnist");
   model.dispose();
+});
+
+Deno.test("classifierFor() picks the shipped classifier of a run's dataset and refuses one it has none for", async () => {
+  assertEquals(await classifierFor(""), CLASSIFIER_DIR);
+  const fashion = fromFileUrl(new URL("../data/classifier-fashion", import.meta.url));
+  assertEquals(await classifierFor("/usr/share/datasets/fashion-mnist"), fashion);
+  // The same folder spelt another way.
+  assertEquals(await classifierFor("/usr/share/datasets/../datasets/fashion-mnist/"), fashion);
+  const other = await Deno.makeTempDir();
+  try {
+    await assertRejects(
+      () => classifierFor(other),
+      ClassifierError,
+      `no shipped classifier judges ${other}: expected a data/classifier-* folder trained on it, found classifier-fashion (/usr/share/datasets/fashion-mnist)`,
+    );
+  } finally {
+    await Deno.remove(other);
+  }
 });
 
 Deno.test("trainClassifier() learns from 512 images and saveClassifier()/loadClassifier() round-trip", async () => {

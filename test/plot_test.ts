@@ -7,6 +7,7 @@ import { parseHTML } from "linkedom";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { codeMeasurePlot, rhoHeatmap, sweepPlot } from "../lib/viz/code_plots.ts";
+import { confusionPlot } from "../lib/viz/confusion_plot.ts";
 import { coveragePlot, curvePlot, lossCurves, miBoundPlot } from "../lib/viz/training_plots.ts";
 import { digitGrid } from "../lib/viz/images.ts";
 import { displayable, displayBundle } from "../lib/viz/display.ts";
@@ -362,4 +363,18 @@ Deno.test("deno task plot fails clearly on a missing run, bad metrics and bad fl
   assertEquals(help.code, 0);
   assert(!(await Deno.stat(join(dir, "x.svg")).then(() => true, () => false)), "wrote on error");
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("confusionPlot() orders the categories by the class they are named after and writes row shares", () => {
+  // Category 0 is mostly class 2, category 1 class 0, category 2 class 1.
+  const counts = [[1, 0, 9], [8, 2, 0], [0, 5, 5]];
+  const el = confusionPlot(counts, { mapping: [2, 0, 1], classes: ["cat", "dog", "emu"] });
+  const labels = texts(el);
+  // Row shares: 9 of 10, 8 of 10, 5 of 10; the 0% cells are not written.
+  for (const t of ["90", "10", "80", "20", "50", "1 → cat", "2 → dog", "0 → emu", "cat", "emu"]) {
+    assert(labels.includes(t), `no ${t} in ${labels}`);
+  }
+  assert(!labels.includes("0"), `a 0% cell is written: ${labels}`);
+  // The row ticks, top to bottom, follow the named classes: 1 → cat, 2 → dog, 0 → emu.
+  assertEquals(labels.filter((t) => /^\d → /.test(t)), ["1 → cat", "2 → dog", "0 → emu"]);
 });

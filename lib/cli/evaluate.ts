@@ -18,7 +18,11 @@ const COMMAND: CommandSpec = {
   flags: {
     checkpoint: checkpointFlag(),
     json: { kind: "bool", help: "print the evaluation as JSON instead of a table" },
-    classifier: { kind: "string", help: "classifier folder (default data/classifier)" },
+    classifier: {
+      kind: "string",
+      help:
+        "classifier folder (default: the shipped one for the run's dataset, data/classifier for MNIST)",
+    },
     seed: seedFlag("seed of the sampled latents", EVALUATE_DEFAULTS.seed),
     "per-category": {
       kind: "int",

@@ -17,7 +17,7 @@
 import { initBackend } from "../backends/select.ts";
 import { configFromEnv, resolveConfig } from "../infogan/config_schema.ts";
 import { loadDataset, realSampler } from "../data/mnist.ts";
-import { CLASSIFIER_DIR, loadClassifier } from "../eval/classifier_files.ts";
+import { classifierFor, loadClassifier } from "../eval/classifier_files.ts";
 import { labelCodeAccuracy } from "../eval/generated.ts";
 import { bestMapping, confusion } from "../eval/assignment.ts";
 import { classify } from "../eval/classifier.ts";
@@ -110,7 +110,7 @@ async function main(v: Record<string, Value>): Promise<void> {
   const test = config.supervisedLabels
     ? null
     : await loadDataset({ split: "test", dir: config.data || undefined });
-  const { model: classifier } = await loadClassifier(CLASSIFIER_DIR);
+  const { model: classifier } = await loadClassifier(await classifierFor(config.data));
   const state = createState({ ...config, logEvery: every, checkpointEvery: config.steps });
   const points: QualityPoint[] = [];
   while (state.step < config.steps) {

@@ -7,7 +7,7 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { buildClassifier, type ClassifierConfig } from "./classifier.ts";
 import { Random } from "../infogan/random.ts";
 import { PROJECT_ROOT } from "../io/fs.ts";
@@ -39,6 +39,42 @@ export interface ClassifierInfo {
   command: string;
   /** Byte size and SHA-256 of `model.json` and `weights.bin`. */
   files: FileDigests;
+}
+
+/**
+ * The shipped classifier that judges images of the dataset `data` (a run's
+ * `config.data`; empty for MNIST): `data/classifier/` for MNIST, else the
+ * `data/classifier-*` folder whose `classifier.json` names the same folder.
+ * Throws {@linkcode ClassifierError} when none does, rather than judge one
+ * dataset's images with another's classifier.
+ */
+export async function classifierFor(data: string): Promise<string> {
+  if (data === "") return CLASSIFIER_DIR;
+  const real = async (path: string) => {
+    try {
+      return await Deno.realPath(path);
+    } catch {
+      return resolve(path);
+    }
+  };
+  const wanted = await real(data);
+  const root = dirname(CLASSIFIER_DIR);
+  const found: string[] = [];
+  for await (const entry of Deno.readDir(root)) {
+    if (!entry.isDirectory || !entry.name.startsWith("classifier-")) continue;
+    const dir = join(root, entry.name);
+    const info = await readJson(join(dir, "classifier.json"), {
+      error: ClassifierError,
+      expected: "the classifier's JSON description",
+    }) as ClassifierInfo;
+    found.push(`${entry.name} (${info.data ?? "MNIST"})`);
+    if (info.data && await real(info.data) === wanted) return dir;
+  }
+  throw new ClassifierError(
+    `no shipped classifier judges ${data}: expected a data/classifier-* folder trained on it, found ${
+      found.join(", ") || "none"
+    }; train one with \`deno task classifier --data ${data} --out DIR\` and pass its folder`,
+  );
 }
 
 /** Writes the classifier and its `classifier.json` to `dir`. */

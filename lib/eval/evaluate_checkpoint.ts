@@ -1,11 +1,12 @@
 /**
  * Evaluates a checkpoint as `deno task evaluate` and `deno task export` do:
- * loads its models, the shipped classifier and the MNIST test split, runs
+ * loads its models, the shipped classifier of its dataset (see
+ * {@linkcode classifierFor}) and that dataset's test split, runs
  * {@linkcode evaluate} and frees everything it loaded.
  *
  * @module
  */
-import { CLASSIFIER_DIR, loadClassifier } from "./classifier_files.ts";
+import { classifierFor, loadClassifier } from "./classifier_files.ts";
 import { loadModels } from "../io/checkpoint.ts";
 import { evaluate, type Evaluation } from "./evaluate.ts";
 import { loadDataset } from "../data/mnist.ts";
@@ -15,8 +16,16 @@ export async function evaluateCheckpoint(
   path: string,
   options: { classifier?: string; seed?: number; perCategory?: number; sweeps?: number } = {},
 ): Promise<Evaluation> {
-  const { model: classifier, info } = await loadClassifier(options.classifier ?? CLASSIFIER_DIR);
   const models = await loadModels(path);
+  let loaded: Awaited<ReturnType<typeof loadClassifier>>;
+  try {
+    loaded = await loadClassifier(options.classifier ?? await classifierFor(models.config.data));
+  } catch (e) {
+    models.generator.dispose();
+    models.discriminator?.dispose();
+    throw e;
+  }
+  const { model: classifier, info } = loaded;
   try {
     const test = await loadDataset({ split: "test", dir: models.config.data || undefined });
     return await evaluate(models, {

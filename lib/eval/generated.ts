@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { CLASSIFIER_DIR, loadClassifier } from "./classifier_files.ts";
+import { classifierFor, loadClassifier } from "./classifier_files.ts";
 import { bestMapping, confusion, identityMapping } from "./assignment.ts";
 import type { InfoGanConfig } from "../infogan/config.ts";
 import { classify } from "./classifier.ts";
@@ -147,8 +147,9 @@ export async function labelCodeAccuracy(
   }
   const perLabel = options.perLabel ?? 50;
   const seed = options.seed ?? 1234;
-  // The shipped classifier, unless the caller passes one it has loaded (and keeps).
-  const classifier = options.classifier ?? (await loadClassifier(CLASSIFIER_DIR)).model;
+  // The shipped classifier of the run's dataset, unless the caller passes one it has loaded (and keeps).
+  const classifier = options.classifier ??
+    (await loadClassifier(await classifierFor(config.data))).model;
   try {
     const judge = (s: number) =>
       judgeCategories(generator, config, { classifier, perCategory: perLabel, rng: new Random(s) });
