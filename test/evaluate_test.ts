@@ -297,3 +297,20 @@ Deno.test("coverageRecorder() counts the classifier's verdicts on the same digit
   disposeState(state);
   classifier.dispose();
 });
+
+Deno.test("formatEvaluation() names MNIST's digits, or another dataset's folder and classes", async () => {
+  const e = JSON.parse(
+    await Deno.readTextFile(join(PROJECT_ROOT, "data", "pretrained", "paper", "evaluation.json")),
+  ) as Evaluation;
+  const mnist = formatEvaluation(e);
+  assertStringIncludes(mnist, "label code: generated digits (classifier, q-test mapping)");
+  assertStringIncludes(mnist, "Q's category on MNIST test images (Hungarian)");
+  assertStringIncludes(mnist, "  Q per digit on MNIST test:     0 ");
+  const other = formatEvaluation({ ...e, data: "/data/fashion" });
+  assertStringIncludes(other, "label code: generated images (classifier, q-test mapping)");
+  assertStringIncludes(other, "Q's category on /data/fashion test images (Hungarian)");
+  assertStringIncludes(other, "classifier's own /data/fashion test accuracy");
+  assertStringIncludes(other, "  per category (category→class): 0→");
+  assertStringIncludes(other, "  Q per class on test images:    0 ");
+  assert(!other.includes("digit"), other);
+});

@@ -89,6 +89,8 @@ export interface Evaluation {
   architecture: string;
   continuousLoss: string;
   supervisedLabels: boolean;
+  /** The dataset's folder (`config.data`); absent for MNIST. */
+  data?: string;
   /**
    * Q's categorical head on the MNIST test set, best mapping: with moving
    * averages (the headline), and with batch statistics (absent from
@@ -226,6 +228,7 @@ export async function evaluate(
     architecture: config.architecture,
     continuousLoss: config.continuousLoss,
     supervisedLabels: config.supervisedLabels,
+    ...(config.data !== "" && { data: config.data }),
     qTest,
     generated: {
       accuracy: mean(perCategory),

@@ -46,15 +46,20 @@ function rowsOfFive(label: string, cells: readonly string[]): string[] {
   return lines;
 }
 
+/** Width of the per-category and per-class labels, so their cells line up. */
+const LABEL = "  per category (category→digit): ".length;
+
 /** The evaluation as an aligned text table. */
 export function formatEvaluation(e: Evaluation, options: { title?: string } = {}): string {
+  // MNIST's words, or the dataset's folder and neutral ones.
+  const [set, items, cls] = e.data ? [e.data, "images", "class"] : ["MNIST", "digits", "digit"];
   const rows: [string, string][] = [
     [
-      `label code: generated digits (classifier, ${e.generated.mappingFrom} mapping)`,
+      `label code: generated ${items} (classifier, ${e.generated.mappingFrom} mapping)`,
       pct(e.generated.accuracy),
     ],
     [
-      `label code: Q's category on MNIST test images (${
+      `label code: Q's category on ${set} test images (${
         e.qTest?.naming === "majority" ? "majority naming" : "Hungarian"
       })`,
       e.qTest ? pct(e.qTest.accuracy) : "— (no discriminator shipped)",
@@ -64,12 +69,12 @@ export function formatEvaluation(e: Evaluation, options: { title?: string } = {}
       pct(e.qTest.batchStatsAccuracy),
     ] as [string, string]]),
     ...(e.qTest?.fewLabels === undefined ? [] : [[
-      `  named from ${e.qTest.fewLabels.perClass} labelled images per digit (${e.qTest.fewLabels.draws} draws)`,
+      `  named from ${e.qTest.fewLabels.perClass} labelled images per ${cls} (${e.qTest.fewLabels.draws} draws)`,
       `${pct(e.qTest.fewLabels.mean)} (${pct(e.qTest.fewLabels.min)}–${
         pct(e.qTest.fewLabels.max)
       })`,
     ] as [string, string]]),
-    ["classifier's own MNIST test accuracy", pct(e.classifierAccuracy)],
+    [`classifier's own ${set} test accuracy`, pct(e.classifierAccuracy)],
     e.mi
       ? [
         `L_I on ${e.mi.samples} fresh samples, of H(c) = ${e.mi.entropy.toFixed(3)}`,
@@ -87,8 +92,11 @@ export function formatEvaluation(e: Evaluation, options: { title?: string } = {}
     title,
     "",
     ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`),
-    ...rowsOfFive("  per category (category→digit): ", perCategory),
-    ...rowsOfFive("  Q per digit on MNIST test:     ", perDigit),
+    ...rowsOfFive(`  per category (category→${cls}): `.padEnd(LABEL), perCategory),
+    ...rowsOfFive(
+      `  Q per ${cls} on ${e.data ? "test images" : "MNIST test"}:`.padEnd(LABEL),
+      perDigit,
+    ),
     "",
     `  Spearman ρ, code vs measure (mean over ${e.codes.sweeps} sweeps of ${e.codes.values.length} values, ${
       e.codes.values[0]
