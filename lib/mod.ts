@@ -81,6 +81,7 @@ export { initBackend } from "./backends/select.ts";
 // Evaluation: the classifier, the mapping, the measures, the reports.
 export { accuracy, classify } from "./eval/classifier.ts";
 export { CLASSIFIER_DIR, classifierFor, loadClassifier } from "./eval/classifier_files.ts";
+export { classNames } from "./eval/class_names.ts";
 export { bestMapping, confusion } from "./eval/assignment.ts";
 export { slant, spearman, strokeWidth } from "./eval/measures.ts";
 export type { EvaluateOptions, Evaluation } from "./eval/evaluate.ts";

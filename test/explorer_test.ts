@@ -60,6 +60,17 @@ Deno.test("codeLabels() and categoryButtons() say what the evaluation measured",
   assertEquals(buttons[0].label, `${buttons[0].category} → 0`);
   const book = resolveConfig({ flags: { preset: "book" } });
   assertEquals(categoryButtons(book, evaluation).map((b) => b.label).join(""), "0123456789");
+  // On Fashion-MNIST the buttons name the classes.
+  const fashionDir = "/usr/share/datasets/fashion-mnist";
+  const lesson = resolveConfig({ flags: { preset: "lesson", data: fashionDir } });
+  assertEquals(categoryButtons(lesson, null).slice(0, 2).map((b) => b.label), [
+    "0 T-shirt/top",
+    "1 Trouser",
+  ]);
+  const unsupervised = { ...PAPER, data: fashionDir };
+  const named = categoryButtons(unsupervised, evaluation);
+  assertEquals(named[0].label, `${named[0].category} → T-shirt/top`);
+  assertEquals(named[9].label, `${named[9].category} → Ankle boot`);
 });
 
 Deno.test("deno task explore writes a page under 8 MB and refuses a bad --out", async () => {

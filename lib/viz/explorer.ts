@@ -16,6 +16,7 @@
 import { escape } from "@std/html";
 import type { InfoGanConfig } from "../infogan/config.ts";
 import type { Evaluation } from "../eval/evaluate.ts";
+import { classNames } from "../eval/class_names.ts";
 import type { RawHtml } from "./display.ts";
 
 /** A generator serialized as tfjs model files (float16 keeps the page small). */
@@ -62,22 +63,27 @@ export function codeLabels(evaluation: Evaluation | null): [string, string] {
 }
 
 /**
- * The category buttons, ordered by the digit they draw: "3" for a supervised
- * run (category k is digit k), "7 → 3" for an unsupervised one whose
+ * The category buttons, ordered by the class they draw: "3" for a supervised
+ * MNIST run (category k is digit k), "7 → 3" for an unsupervised one whose
  * evaluation maps category 7 to digit 3, and "7" when there is no mapping.
+ * On a dataset with class names ({@linkcode classNames}) the class is named:
+ * "5 Sandal", "7 → Sandal".
  */
 export function categoryButtons(
   config: InfoGanConfig,
   evaluation: Evaluation | null,
 ): CategoryButton[] {
   const k = config.numLabels;
+  const names = classNames(config.data);
+  const name = (cls: number) => names?.[cls] ?? String(cls);
   const all = Array.from({ length: k }, (_, c) => c);
   if (config.supervisedLabels || !evaluation) {
-    return all.map((c) => ({ category: c, label: String(c) }));
+    const label = (c: number) => names && config.supervisedLabels ? `${c} ${name(c)}` : String(c);
+    return all.map((c) => ({ category: c, label: label(c) }));
   }
   const mapping = evaluation.generated.mapping;
   return all.sort((a, b) => mapping[a] - mapping[b])
-    .map((c) => ({ category: c, label: `${c} → ${mapping[c]}` }));
+    .map((c) => ({ category: c, label: `${c} → ${name(mapping[c])}` }));
 }
 
 /**
