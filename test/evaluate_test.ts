@@ -308,8 +308,8 @@ Deno.test("formatEvaluation() names MNIST's digits, or another dataset's folder 
   assertStringIncludes(mnist, "  Q per digit on MNIST test:     0 ");
   const other = formatEvaluation({ ...e, data: "/data/fashion" });
   assertStringIncludes(other, "label code: generated images (classifier, q-test mapping)");
-  assertStringIncludes(other, "Q's category on /data/fashion test images (Hungarian)");
-  assertStringIncludes(other, "classifier's own /data/fashion test accuracy");
+  assertStringIncludes(other, "Q's category on fashion test images (Hungarian)");
+  assertStringIncludes(other, "classifier's own fashion test accuracy");
   assertStringIncludes(other, "  per category (category→class): 0→");
   assertStringIncludes(other, "  Q per class on test images:    0 ");
   assert(!other.includes("digit"), other);

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { basename } from "node:path";
 import { categoricalEntropy } from "../infogan/losses.ts";
 import type { Metrics } from "../infogan/loop.ts";
 import type { Evaluation } from "./evaluate.ts";
@@ -52,7 +53,9 @@ const LABEL = "  per category (category→digit): ".length;
 /** The evaluation as an aligned text table. */
 export function formatEvaluation(e: Evaluation, options: { title?: string } = {}): string {
   // MNIST's words, or the dataset's folder and neutral ones.
-  const [set, items, cls] = e.data ? [e.data, "images", "class"] : ["MNIST", "digits", "digit"];
+  const [set, items, cls] = e.data
+    ? [basename(e.data), "images", "class"]
+    : ["MNIST", "digits", "digit"];
   const rows: [string, string][] = [
     [
       `label code: generated ${items} (classifier, ${e.generated.mappingFrom} mapping)`,
