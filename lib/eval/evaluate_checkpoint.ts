@@ -16,10 +16,17 @@ export async function evaluateCheckpoint(
   path: string,
   options: { classifier?: string; seed?: number; perCategory?: number; sweeps?: number } = {},
 ): Promise<Evaluation> {
-  const models = await loadModels(path);
-  let loaded: Awaited<ReturnType<typeof loadClassifier>>;
+  // A classifier named by the caller is checked first; the default one depends on the run's dataset.
+  let loaded = options.classifier ? await loadClassifier(options.classifier) : null;
+  let models: Awaited<ReturnType<typeof loadModels>>;
   try {
-    loaded = await loadClassifier(options.classifier ?? await classifierFor(models.config.data));
+    models = await loadModels(path);
+  } catch (e) {
+    loaded?.model.dispose();
+    throw e;
+  }
+  try {
+    loaded ??= await loadClassifier(await classifierFor(models.config.data));
   } catch (e) {
     models.generator.dispose();
     models.discriminator?.dispose();
