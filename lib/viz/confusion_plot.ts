@@ -4,8 +4,7 @@
  * the order of the mapping that names them (so a code that found the classes
  * lights up the diagonal).
  */
-import * as Plot from "@observablehq/plot";
-import { type FrameOptions, type PlotElement, plotOf } from "./plot.ts";
+import { type FrameOptions, type PlotElement, plotOf, shareMarks } from "./plot.ts";
 
 /** Options for {@linkcode confusionPlot}. */
 export interface ConfusionPlotOptions extends FrameOptions {
@@ -48,15 +47,6 @@ export function confusionPlot(
     },
     y: { label: "category → named class", domain: order.map(rowName) },
     color: { type: "linear", scheme: "blues", domain: [0, 1] },
-    marks: [
-      Plot.cell(cells, { x: "column", y: "row", fill: "share", inset: 0.5 }),
-      Plot.text(cells.filter((d) => d.share >= 0.05), {
-        x: "column",
-        y: "row",
-        text: (d: { share: number }) => (100 * d.share).toFixed(0),
-        fill: (d: { share: number }) => (d.share > 0.6 ? "white" : "black"),
-        fontSize: 10,
-      }),
-    ],
+    marks: shareMarks(cells, { x: "column", y: "row" }),
   });
 }

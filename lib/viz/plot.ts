@@ -51,3 +51,25 @@ export function plotOf(frame: FrameOptions, options: Plot.PlotOptions): PlotElem
     document: frame.document ?? createDocument(),
   }) as unknown as PlotElement;
 }
+
+/**
+ * A heatmap of shares: one cell per datum, filled by its `share` (0 to 1) on
+ * a light-to-dark scale, with shares of 5% and more written in as percents.
+ * `x` and `y` name the fields that place each cell.
+ */
+export function shareMarks<T extends { share: number }>(
+  cells: T[],
+  channels: { x: keyof T & string; y: keyof T & string },
+): Plot.Markish[] {
+  const { x, y } = channels;
+  return [
+    Plot.cell(cells, { x, y, fill: "share", inset: 0.5 }),
+    Plot.text(cells.filter((d) => d.share >= 0.05), {
+      x,
+      y,
+      text: (d: T) => (100 * d.share).toFixed(0),
+      fill: (d: T) => (d.share > 0.6 ? "white" : "black"),
+      fontSize: 10,
+    }),
+  ];
+}

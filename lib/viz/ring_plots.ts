@@ -8,7 +8,7 @@
 import * as Plot from "@observablehq/plot";
 import { modeOutlines } from "../eval/ring_measures.ts";
 import { cellCentre, type Grid } from "../eval/ring_density.ts";
-import { type FrameOptions, type PlotElement, plotOf } from "./plot.ts";
+import { type FrameOptions, type PlotElement, plotOf, shareMarks } from "./plot.ts";
 
 /** The ring's shape (`data/ring.ts`'s `Ring`). */
 type Ring = Parameters<typeof modeOutlines>[0];
@@ -122,15 +122,6 @@ export function shareHeatmap(
     x: { label: "mode", domain: Array.from({ length: modes }, (_, m) => String(m)) },
     y: { label: "category", domain: shares.map((_, c) => String(c)) },
     color: { type: "linear", scheme: "blues", domain: [0, 1] },
-    marks: [
-      Plot.cell(cells, { x: "mode", y: "category", fill: "share", inset: 0.5 }),
-      Plot.text(cells.filter((d) => d.share >= 0.05), {
-        x: "mode",
-        y: "category",
-        text: (d: { share: number }) => (100 * d.share).toFixed(0),
-        fill: (d: { share: number }) => (d.share > 0.6 ? "white" : "black"),
-        fontSize: 10,
-      }),
-    ],
+    marks: shareMarks(cells, { x: "mode", y: "category" }),
   });
 }
