@@ -82,7 +82,7 @@ export { initBackend } from "./backends/select.ts";
 export { accuracy, classify } from "./eval/classifier.ts";
 export { CLASSIFIER_DIR, classifierFor, loadClassifier } from "./eval/classifier_files.ts";
 export { classNames } from "./eval/class_names.ts";
-export { bestMapping, confusion } from "./eval/assignment.ts";
+export { bestMapping, confusion, identityMapping, perClassRecall } from "./eval/assignment.ts";
 export { slant, spearman, strokeWidth } from "./eval/measures.ts";
 export type { EvaluateOptions, Evaluation } from "./eval/evaluate.ts";
 export { evaluate, EVALUATE_DEFAULTS } from "./eval/evaluate.ts";

@@ -24,8 +24,8 @@ export const ACTIVATION_GRADS = {
   Sigmoid: { kernel: "InfoGanSigmoidGrad", value: "y" },
 } as const;
 
-/** tfjs's own gradients, kept by {@linkcode useActivationGradKernels}. */
-const tfjsGradients = new Map<string, tf.GradConfig>();
+/** The activations whose gradient {@linkcode useActivationGradKernels} has replaced. */
+const replaced = new Set<string>();
 
 /**
  * Makes the ReLU, LeakyReLU and sigmoid gradients run their
@@ -34,10 +34,10 @@ const tfjsGradients = new Map<string, tf.GradConfig>();
  */
 export function useActivationGradKernels(): void {
   for (const [activation, { kernel }] of Object.entries(ACTIVATION_GRADS)) {
-    if (tfjsGradients.has(activation)) continue;
+    if (replaced.has(activation)) continue;
     const tfjs = tf.getGradient(activation);
     if (!tfjs) throw new Error(`activation gradients: tfjs has no gradient for ${activation}`);
-    tfjsGradients.set(activation, tfjs);
+    replaced.add(activation);
     tf.registerGradient({
       ...tfjs,
       gradFunc: (dy, saved, attrs) => {
