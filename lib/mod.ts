@@ -12,7 +12,15 @@ export * as tf from "@tensorflow/tfjs";
 // Model: config, presets, the networks, the losses.
 export type { InfoGanConfig, PresetName } from "./infogan/config.ts";
 export { ConfigError } from "./infogan/config.ts";
-export { BOOK, LESSON, PAPER, PRESETS, QUICK, TOY } from "./infogan/presets.ts";
+export {
+  BOOK,
+  LESSON,
+  LESSON_UNSUPERVISED,
+  PAPER,
+  PRESETS,
+  QUICK,
+  TOY,
+} from "./infogan/presets.ts";
 export { resolveConfig } from "./infogan/config_schema.ts";
 export { Random } from "./infogan/random.ts";
 export { buildGenerator, IMAGE_SIZE } from "./infogan/generator.ts";
@@ -83,13 +91,20 @@ export { accuracy, classify } from "./eval/classifier.ts";
 export { CLASSIFIER_DIR, classifierFor, loadClassifier } from "./eval/classifier_files.ts";
 export { classNames } from "./eval/class_names.ts";
 export { bestMapping, confusion, identityMapping, perClassRecall } from "./eval/assignment.ts";
+export { worstConfusion } from "./eval/seed_table.ts";
 export { slant, spearman, strokeWidth } from "./eval/measures.ts";
 export type { EvaluateOptions, Evaluation } from "./eval/evaluate.ts";
 export { evaluate, EVALUATE_DEFAULTS } from "./eval/evaluate.ts";
 export { evaluateCheckpoint } from "./eval/evaluate_checkpoint.ts";
 export { codeRoles, measureCodeSweeps, sweepCorrelation } from "./eval/code_sweeps.ts";
 export { type CodeReadback, codeReadback, READBACK_DEFAULTS, ridgeR2 } from "./eval/readback.ts";
-export { coverageRecorder, generatedAccuracy, labelCodeAccuracy } from "./eval/generated.ts";
+export type { AccuracyPoint } from "./eval/generated.ts";
+export {
+  accuracyRecorder,
+  coverageRecorder,
+  generatedAccuracy,
+  labelCodeAccuracy,
+} from "./eval/generated.ts";
 export type { NamedEvaluation } from "./eval/report.ts";
 export { formatComparison, formatEvaluation, summarizeMetrics } from "./eval/report.ts";
 export { evaluationBeside, readEvaluation } from "./eval/evaluation_file.ts";

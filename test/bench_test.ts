@@ -17,7 +17,7 @@ async function bench(args: string[]): Promise<{ code: number; stdout: string; st
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
 
-Deno.test("bench --preset lesson --profile times the native step, its ops, and the Keras paper-network reference", async () => {
+Deno.test("bench --preset lesson --profile times the native step, its ops, and the Keras paper-network reference, compiled and eager", async () => {
   const r = await bench([
     "--preset",
     "lesson",
@@ -33,6 +33,7 @@ Deno.test("bench --preset lesson --profile times the native step, its ops, and t
     "--rounds",
     "2",
     "--compare-kernels",
+    "--keras-eager",
     "--json",
   ]);
   assertEquals(r.code, 0, `${r.stdout}\n${r.stderr}`);
@@ -48,6 +49,7 @@ Deno.test("bench --preset lesson --profile times the native step, its ops, and t
       "tensorflow optimizer,batchnorm",
       "tensorflow all",
       "keras ",
+      "keras-eager ",
     ],
   );
   for (const x of rows) {
@@ -58,13 +60,17 @@ Deno.test("bench --preset lesson --profile times the native step, its ops, and t
     rows.filter((x: { kernels?: string }) => x.kernels === undefined || x.kernels === "all")
       .map((x: { backend: string }) => [x.backend, x]),
   );
-  for (const name of ["tensorflow", "keras"]) {
+  for (const name of ["tensorflow", "keras", "keras-eager"]) {
     const x = byName[name];
     assert(x && !x.error, `${name}: ${JSON.stringify(x)}`);
     assertEquals([x.steps, x.batch], [2, 8]);
     assert(x.ms_per_step > 0, `${name} ms/step ${x.ms_per_step}`);
   }
   assert(byName.tensorflow.ratio_to_keras > 0);
+  // The ratio is to the compiled reference, not to its eager twin.
+  assertEquals(byName.keras.ratio_to_keras, 1);
+  assertEquals(byName["keras-eager"].eager, true);
+  assertEquals(byName.keras.eager, false);
   assertEquals(byName.tensorflow.tensors_constant, true);
   // --profile: native time per TF op, which adds up to no more than the step.
   const p = byName.tensorflow.profile;

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
-import { BOOK, LESSON, PAPER, QUICK } from "../lib/infogan/presets.ts";
+import { BOOK, LESSON, LESSON_UNSUPERVISED, PAPER, QUICK } from "../lib/infogan/presets.ts";
 import { ConfigError, type InfoGanConfig } from "../lib/infogan/config.ts";
 import { envName, flagName, resolveConfig, validateConfig } from "../lib/infogan/config_schema.ts";
 
@@ -85,6 +85,24 @@ Deno.test("LESSON is the paper's networks and optimizer with the book's supervis
   ]);
   assertEquals([LESSON.supervisedLabels, PAPER.supervisedLabels], [true, false]);
   assertEquals(resolveConfig({ flags: { preset: "lesson" } }), LESSON);
+});
+
+Deno.test("LESSON_UNSUPERVISED is the lesson without labels, at Keras's batch and code weight", () => {
+  assertEquals(differences(LESSON_UNSUPERVISED, LESSON), [
+    "batchSize",
+    "codeWeight",
+    "preset",
+    "supervisedLabels",
+  ]);
+  assertEquals(
+    [LESSON_UNSUPERVISED.supervisedLabels, LESSON_UNSUPERVISED.numLabels],
+    [false, 10],
+  );
+  assertEquals([LESSON_UNSUPERVISED.batchSize, LESSON_UNSUPERVISED.codeWeight], [128, 0.5]);
+  assertEquals(
+    resolveConfig({ flags: { preset: "lesson-unsupervised" } }),
+    LESSON_UNSUPERVISED,
+  );
 });
 
 Deno.test("QUICK is the book's algorithm, smaller and shorter", () => {

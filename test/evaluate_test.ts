@@ -5,7 +5,7 @@ import { loadClassifier } from "../lib/eval/classifier_files.ts";
 import { initBackend } from "../lib/backends/select.ts";
 import { buildClassifier } from "../lib/eval/classifier.ts";
 import { codeRoles } from "../lib/eval/code_sweeps.ts";
-import { coverageRecorder } from "../lib/eval/generated.ts";
+import { accuracyRecorder, coverageRecorder } from "../lib/eval/generated.ts";
 import { evaluate, type Evaluation } from "../lib/eval/evaluate.ts";
 import { formatEvaluation, summarizeMetrics } from "../lib/eval/report.ts";
 import { evaluateCheckpoint } from "../lib/eval/evaluate_checkpoint.ts";
@@ -295,6 +295,28 @@ Deno.test("coverageRecorder() counts the classifier's verdicts on the same digit
   // Unchanged weights and the same latents: the same verdicts.
   assertEquals(coverage.history[0].counts, coverage.history[1].counts);
   disposeState(state);
+  classifier.dispose();
+});
+
+Deno.test("accuracyRecorder() scores the label code at each sample step, Hungarian-mapped when unsupervised", async () => {
+  const classifier = buildClassifier(new Random(0));
+  for (const supervisedLabels of [false, true]) {
+    const state = createState(tinyConfig({ supervisedLabels }));
+    const recorder = accuracyRecorder(classifier, { perLabel: 4 });
+    await recorder.onSample(state);
+    state.step = 7;
+    await recorder.onSample(state);
+    assertEquals(recorder.history.map((h) => h.step), [0, 7]);
+    for (const h of recorder.history) {
+      assert(h.accuracy >= 0 && h.accuracy <= 1, `accuracy ${h.accuracy}`);
+      // Every category named after a different digit: a one-to-one mapping.
+      assertEquals([...h.mapping].sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    }
+    if (supervisedLabels) assertEquals(recorder.history[0].mapping, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // Unchanged weights and the same seeded latents: the same score both times.
+    assertEquals(recorder.history[0], { ...recorder.history[1], step: 0 });
+    disposeState(state);
+  }
   classifier.dispose();
 });
 

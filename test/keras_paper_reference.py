@@ -10,9 +10,9 @@ use Adam (beta1 0.5; D 2e-4, G 1e-3). `lesson` trains the label head on real
 labels as well (the book's semi-supervision); `paper` trains Q on fakes only.
 
 Usage:
-  python keras_paper_reference.py bench --preset lesson|paper [--steps N] [--batch B] [--warmup W]
+  python keras_paper_reference.py bench --preset lesson|paper [--steps N] [--batch B] [--warmup W] [--eager]
       Times one step on random data; prints one JSON line, as keras_reference.py does.
-  python keras_paper_reference.py profile --preset lesson|paper [--steps N] [--warmup W]
+  python keras_paper_reference.py profile --preset lesson|paper [--steps N] [--warmup W] [--eager]
       TF's profiler over N steps: calls and self-time per step of the 20 costliest op types
       (the profiler's own overhead included), as one JSON line.
 """
@@ -30,7 +30,9 @@ import tensorflow as tf  # noqa: E402
 import keras  # noqa: E402
 from keras import layers  # noqa: E402
 
-from keras_reference import BCE, CCE, one_hot, scaled, time_steps  # noqa: E402
+from keras_reference import (  # noqa: E402
+    BCE, CCE, add_step_flags, one_hot, profile_ops, scaled, set_eager, time_steps,
+)
 
 ALPHA = 0.1  # the paper's LeakyReLU slope, as lib/infogan/discriminator.ts
 HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
@@ -137,33 +139,9 @@ class Paper:
 
 def profile(args):
     """Per op type: calls and self-time per step, from TF's profiler over `--steps` steps."""
-    import collections
-    import glob
-    import tempfile
-
-    from tensorflow.python.profiler.internal import _pywrap_profiler_plugin as plugin
-
     step, _ = stepper(args)
-    for _ in range(args.warmup):
-        step()
-    logdir = tempfile.mkdtemp()
-    tf.profiler.experimental.start(logdir)
-    for _ in range(args.steps):
-        step()
-    tf.profiler.experimental.stop()
-    paths = glob.glob(f"{logdir}/**/*.xplane.pb", recursive=True)
-    table = json.loads(plugin.xspace_to_tools_data(paths, "framework_op_stats", {})[0])[0]
-    cols = [c["id"] for c in table["cols"]]
-    ops = collections.defaultdict(lambda: [0.0, 0.0])
-    for row in table["rows"]:
-        v = dict(zip(cols, [c.get("v") if c else None for c in row["c"]]))
-        ops[v["type"]][0] += v["occurrences"] / args.steps
-        ops[v["type"]][1] += v["total_self_time"] / 1000 / args.steps
-    top = sorted(ops.items(), key=lambda kv: -kv[1][1])
-    print(json.dumps({
-        "preset": args.preset, "steps": args.steps,
-        "top": [{"op": k, "calls_per_step": n, "ms_per_step": ms} for k, (n, ms) in top[:20]],
-    }))
+    top = profile_ops(step, steps=args.steps, warmup=args.warmup)
+    print(json.dumps({"preset": args.preset, "steps": args.steps, "eager": args.eager, "top": top}))
 
 
 def stepper(args):
@@ -191,8 +169,9 @@ def bench(args):
     step, b = stepper(args)
     ms, peak = time_steps(step, steps=args.steps, warmup=args.warmup)
     print(json.dumps({
-        "backend": "keras", "ms_per_step": ms, "steps": args.steps, "batch": b,
-        "peak_rss_mb": peak, "tensors_constant": None, "preset": args.preset,
+        "backend": "keras-eager" if args.eager else "keras",
+        "ms_per_step": ms, "steps": args.steps, "batch": b,
+        "peak_rss_mb": peak, "tensors_constant": None, "preset": args.preset, "eager": args.eager,
         "keras": keras.__version__, "tensorflow": tf.__version__,
     }))
 
@@ -203,11 +182,9 @@ def main():
     for name in ("bench", "profile"):
         b = sub.add_parser(name)
         b.add_argument("--preset", choices=sorted(PRESETS), required=True)
-        b.add_argument("--steps", type=int, default=10)
-        b.add_argument("--warmup", type=int, default=3)
-        b.add_argument("--batch", type=int, default=0, help="default: the preset's batch")
-        b.add_argument("--width", type=float, default=1.0)
+        add_step_flags(b, batch=0)
     args = parser.parse_args()
+    set_eager(args)
     (profile if args.cmd == "profile" else bench)(args)
 
 

@@ -11,8 +11,12 @@ Usage:
       forward pass, one D step and one G step on the inputs in FILE (JSON),
       and writes DIR/result.json plus the updated weights as
       DIR/{generator,discriminator}.bin in the checkpoint's manifest order.
-  python keras_reference.py bench [--steps N] [--batch B] [--warmup W]
-      Times the book step on random data; prints one JSON line.
+  python keras_reference.py bench [--steps N] [--batch B] [--warmup W] [--eager]
+      Times the book step on random data; prints one JSON line. `--eager` runs the
+      step's functions op by op, as tfjs does, instead of as compiled graphs.
+  python keras_reference.py profile [--steps N] [--warmup W] [--eager]
+      TF's profiler over N book steps: calls and self-time per step of the 20 costliest
+      op types (the profiler's own overhead included), as one JSON line.
 """
 
 import argparse
@@ -233,7 +237,35 @@ def time_steps(step, steps, warmup):
     return ms, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-def bench(args):
+def profile_ops(step, steps, warmup):
+    """Per op type over `steps` profiled steps: [{op, calls_per_step, ms_per_step}], costliest first."""
+    import collections
+    import glob
+    import tempfile
+
+    from tensorflow.python.profiler.internal import _pywrap_profiler_plugin as plugin
+
+    for _ in range(warmup):
+        step()
+    logdir = tempfile.mkdtemp()
+    tf.profiler.experimental.start(logdir)
+    for _ in range(steps):
+        step()
+    tf.profiler.experimental.stop()
+    paths = glob.glob(f"{logdir}/**/*.xplane.pb", recursive=True)
+    table = json.loads(plugin.xspace_to_tools_data(paths, "framework_op_stats", {})[0])[0]
+    cols = [c["id"] for c in table["cols"]]
+    ops = collections.defaultdict(lambda: [0.0, 0.0])
+    for row in table["rows"]:
+        v = dict(zip(cols, [c.get("v") if c else None for c in row["c"]]))
+        ops[v["type"]][0] += v["occurrences"] / steps
+        ops[v["type"]][1] += v["total_self_time"] / 1000 / steps
+    top = sorted(ops.items(), key=lambda kv: -kv[1][1])
+    return [{"op": k, "calls_per_step": n, "ms_per_step": ms} for k, (n, ms) in top[:20]]
+
+
+def book_stepper(args):
+    """One book training step on random inputs, with one host sync as the tfjs loop on log steps."""
     book = Book(width=args.width)
     rng = np.random.default_rng(0)
     b = args.batch
@@ -249,16 +281,41 @@ def bench(args):
         d_in, g_in = batch()
         d = book.d_step(*d_in)
         g = book.g_step(*g_in)
-        return float(d[0]) + float(g[0])  # one host sync per step, as the tfjs loop on log steps
+        return float(d[0]) + float(g[0])
 
-    ms, peak = time_steps(step, steps=args.steps, warmup=args.warmup)
+    return step
+
+
+def bench(args):
+    ms, peak = time_steps(book_stepper(args), steps=args.steps, warmup=args.warmup)
     print(json.dumps({
-        "backend": "keras", "ms_per_step": ms, "steps": args.steps, "batch": b,
-        "peak_rss_mb": peak, "tensors_constant": None,
+        "backend": "keras-eager" if args.eager else "keras",
+        "ms_per_step": ms, "steps": args.steps, "batch": args.batch,
+        "peak_rss_mb": peak, "tensors_constant": None, "eager": args.eager,
         "keras": keras.__version__, "tensorflow": tf.__version__,
         "threads": [tf.config.threading.get_intra_op_parallelism_threads(),
                     tf.config.threading.get_inter_op_parallelism_threads()],
     }))
+
+
+def profile(args):
+    top = profile_ops(book_stepper(args), steps=args.steps, warmup=args.warmup)
+    print(json.dumps({"preset": "book", "steps": args.steps, "eager": args.eager, "top": top}))
+
+
+def add_step_flags(parser, batch):
+    """The flags shared by every timing subcommand of the Keras references."""
+    parser.add_argument("--steps", type=int, default=10)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=batch)
+    parser.add_argument("--width", type=float, default=1.0)
+    parser.add_argument("--eager", action="store_true",
+                        help="run the steps op by op (tf.config.run_functions_eagerly), as tfjs does")
+
+
+def set_eager(args):
+    """Applies `--eager` before any step is traced."""
+    tf.config.run_functions_eagerly(args.eager)
 
 
 def main():
@@ -268,13 +325,13 @@ def main():
     p.add_argument("--weights", required=True)
     p.add_argument("--inputs", required=True)
     p.add_argument("--out", required=True)
-    b = sub.add_parser("bench")
-    b.add_argument("--steps", type=int, default=10)
-    b.add_argument("--warmup", type=int, default=3)
-    b.add_argument("--batch", type=int, default=64)
-    b.add_argument("--width", type=float, default=1.0)
+    for name in ("bench", "profile"):
+        add_step_flags(sub.add_parser(name), batch=64)
     args = parser.parse_args()
-    parity(args) if args.cmd == "parity" else bench(args)
+    if args.cmd == "parity":
+        return parity(args)
+    set_eager(args)
+    (profile if args.cmd == "profile" else bench)(args)
 
 
 if __name__ == "__main__":

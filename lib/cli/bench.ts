@@ -342,6 +342,10 @@ const COMMAND: CommandSpec = {
       default: true,
       help: "time the Keras reference when the venv has it (default true)",
     },
+    "keras-eager": {
+      kind: "bool",
+      help: "also time the Keras reference op by op (its functions run eagerly), as tfjs runs",
+    },
     json: { kind: "bool", help: "print JSON instead of a table" },
     soak: {
       kind: "bool",
@@ -405,6 +409,7 @@ async function main(v: Record<string, Value>): Promise<void> {
         rounds,
         cpu: !!v.cpu,
         keras: v.keras !== false,
+        kerasEager: !!v["keras-eager"],
         profile: !!v.profile,
         compareKernels: !!v["compare-kernels"],
         compareThreads: !!v["compare-threads"],
@@ -457,6 +462,7 @@ async function benchPreset(
     rounds: number;
     cpu: boolean;
     keras: boolean;
+    kerasEager: boolean;
     profile: boolean;
     compareKernels: boolean;
     compareThreads: boolean;
@@ -510,6 +516,13 @@ async function benchPreset(
       label: emptyResult("keras", o.steps, o.batch),
       run: () => runChild(python, [...args, "--batch", String(o.batch)]),
     });
+    if (o.kerasEager) {
+      // The same reference without its compiled graphs: what the step costs op by op.
+      jobs.push({
+        label: emptyResult("keras-eager", o.steps, o.batch),
+        run: () => runChild(python, [...args, "--batch", String(o.batch), "--eager"]),
+      });
+    }
   }
   const results: BenchResult[] = jobs.map((j) => ({ ...j.label, rounds_ms: [] }));
   for (let round = 0; round < o.rounds; round++) {

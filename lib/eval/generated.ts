@@ -173,3 +173,33 @@ export async function labelCodeAccuracy(
     if (!options.classifier) classifier.dispose();
   }
 }
+
+/** The label code's accuracy at one training step, from {@linkcode accuracyRecorder}. */
+export interface AccuracyPoint {
+  step: number;
+  /** {@linkcode LabelCodeAccuracy.accuracy} at that step. */
+  accuracy: number;
+  /** category → digit it was scored against (Hungarian for an unsupervised run). */
+  mapping: number[];
+}
+
+/**
+ * A training callback that runs {@linkcode labelCodeAccuracy} at each sample
+ * step (the same seeded latents every time) and records it: how soon the
+ * categories become digits. Pass `onSample` to the training loop and read
+ * `history`; the caller keeps and disposes `classifier`.
+ */
+export function accuracyRecorder(
+  classifier: tf.LayersModel,
+  options: { perLabel?: number; seed?: number } = {},
+): { history: AccuracyPoint[]; onSample: (state: TrainState) => Promise<void> } {
+  const history: AccuracyPoint[] = [];
+  const onSample = async (state: TrainState) => {
+    const { accuracy, mapping } = await labelCodeAccuracy(state.generator, state.config, {
+      ...options,
+      classifier,
+    });
+    history.push({ step: state.step, accuracy, mapping });
+  };
+  return { history, onSample };
+}

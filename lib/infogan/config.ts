@@ -8,7 +8,7 @@
  */
 
 /** Names of the built-in presets. */
-export type PresetName = "book" | "quick" | "paper" | "lesson" | "toy";
+export type PresetName = "book" | "quick" | "paper" | "lesson" | "lesson-unsupervised" | "toy";
 /**
  * Network layout: the book's, the paper's appendix C table 1, or the toy's
  * small MLPs on 2-D points (`toy_networks.ts`).

@@ -24,7 +24,7 @@ const WEIGHT = { kind: "float", min: 0, max: 1000 } as const;
 export const FIELDS: Readonly<Record<Key, FieldSpec>> = {
   preset: {
     kind: "enum",
-    values: ["book", "quick", "paper", "lesson", "toy"],
+    values: ["book", "quick", "paper", "lesson", "lesson-unsupervised", "toy"],
     help: "starting values",
   },
   seed: { kind: "int", min: 0, max: 0xffffffff, help: "seed of weights, noise and data order" },
