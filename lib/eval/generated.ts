@@ -65,9 +65,8 @@ export interface ClassCounts {
 export function coverageRecorder(
   classifier: tf.LayersModel,
   options: { perCategory?: number; seed?: number } = {},
-): { history: ClassCounts[]; onSample: (state: TrainState) => Promise<void> } {
-  const history: ClassCounts[] = [];
-  const onSample = async (state: TrainState) => {
+): Recorder<ClassCounts> {
+  return recorder(async (state) => {
     const judged = await judgeCategories(state.generator, state.config, {
       classifier,
       perCategory: options.perCategory ?? 20,
@@ -75,9 +74,20 @@ export function coverageRecorder(
     });
     const counts = new Array<number>(10).fill(0);
     for (const d of judged.digits) counts[d]++;
-    history.push({ step: state.step, counts });
-  };
-  return { history, onSample };
+    return { step: state.step, counts };
+  });
+}
+
+/** A training callback (`onSample`) and what it recorded at each call (`history`). */
+export interface Recorder<T> {
+  history: T[];
+  onSample: (state: TrainState) => Promise<void>;
+}
+
+/** A {@linkcode Recorder} that appends `measure(state)` to its history at each call. */
+function recorder<T>(measure: (state: TrainState) => Promise<T>): Recorder<T> {
+  const history: T[] = [];
+  return { history, onSample: async (state) => void history.push(await measure(state)) };
 }
 
 /** Per category, the fraction of its digits judged as `mapping[category]`. */
@@ -192,14 +202,12 @@ export interface AccuracyPoint {
 export function accuracyRecorder(
   classifier: tf.LayersModel,
   options: { perLabel?: number; seed?: number } = {},
-): { history: AccuracyPoint[]; onSample: (state: TrainState) => Promise<void> } {
-  const history: AccuracyPoint[] = [];
-  const onSample = async (state: TrainState) => {
+): Recorder<AccuracyPoint> {
+  return recorder(async (state) => {
     const { accuracy, mapping } = await labelCodeAccuracy(state.generator, state.config, {
       ...options,
       classifier,
     });
-    history.push({ step: state.step, accuracy, mapping });
-  };
-  return { history, onSample };
+    return { step: state.step, accuracy, mapping };
+  });
 }
