@@ -231,7 +231,10 @@ const BAD_FLAGS: [string[], RegExp][] = [
   [["--bogus", "1"], /unknown flag --bogus/],
   [["--steps", "ten"], /--steps: expected integer/],
   [["--batch-size", "0"], /--batch-size: expected integer 1\.\./],
-  [["--preset", "huge"], /--preset: expected book\|quick\|paper\|lesson\|toy, found "huge"/],
+  [
+    ["--preset", "huge"],
+    /--preset: expected book\|quick\|paper\|lesson\|lesson-unsupervised\|toy, found "huge"/,
+  ],
   [["--backend", "tpu"], /--backend: expected auto\|tensorflow\|webgpu\|wasm\|cpu, found "tpu"/],
   [["--lr-d", "-1"], /--lr-d: expected number > 0/],
   [["--steps"], /--steps: expected a value/],
