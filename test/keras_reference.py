@@ -307,7 +307,8 @@ def add_step_flags(parser, batch):
     """The flags shared by every timing subcommand of the Keras references."""
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=3)
-    parser.add_argument("--batch", type=int, default=batch)
+    parser.add_argument("--batch", type=int, default=batch,
+                        help="real images per step (0: the preset's batch, in keras_paper_reference.py)")
     parser.add_argument("--width", type=float, default=1.0)
     parser.add_argument("--eager", action="store_true",
                         help="run the steps op by op (tf.config.run_functions_eagerly), as tfjs does")
