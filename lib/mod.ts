@@ -97,6 +97,8 @@ export type { EvaluateOptions, Evaluation } from "./eval/evaluate.ts";
 export { evaluate, EVALUATE_DEFAULTS } from "./eval/evaluate.ts";
 export { evaluateCheckpoint } from "./eval/evaluate_checkpoint.ts";
 export { codeRoles, measureCodeSweeps, sweepCorrelation } from "./eval/code_sweeps.ts";
+export type { CategoryStyle, StyleSpread } from "./eval/category_style.ts";
+export { categoryStyles, styleSpread } from "./eval/category_style.ts";
 export { type CodeReadback, codeReadback, READBACK_DEFAULTS, ridgeR2 } from "./eval/readback.ts";
 export type { AccuracyPoint } from "./eval/generated.ts";
 export {

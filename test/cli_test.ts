@@ -369,8 +369,12 @@ Deno.test("deno task export packages a run; evaluate --json reads the export", a
     "--baseline",
     base,
     "--baseline-metrics-only",
+    "--generator-uint8",
   ]);
   assertEquals(m.code, 0, m.stderr);
+  const gModel = await Deno.readTextFile(join(metricsOnly, "checkpoint", "generator", "model.json"));
+  assertMatch(gModel, /"dtype":"uint8"/);
+  assertMatch(await Deno.readTextFile(join(metricsOnly, "COMMANDS.md")), / --generator-uint8/);
   assert(await exists(join(metricsOnly, "baseline-metrics.jsonl")));
   assert(!(await exists(join(metricsOnly, "baseline"))), "no baseline generator shipped");
   for (

@@ -31,10 +31,13 @@ interface Shipped {
  */
 const CONSTANT_PERCENTS = new Set([0, 5, 10, 90, 95, 99, 100]);
 
-const MODELS = ["book", "book-gaussian", "paper", "fashion"];
+/** Every folder in data/pretrained/. */
+const MODELS: string[] = [...Deno.readDirSync(join(PROJECT_ROOT, "data", "pretrained"))]
+  .filter((e) => e.isDirectory && !e.name.includes(".")).map((e) => e.name).sort();
 
-const SCOPE =
-  /shipped|data\/pretrained|\b(book|paper|book-gaussian|fashion)`? (model|folder)|λ = 0\$? twin/;
+const SCOPE = new RegExp(
+  `shipped|data/pretrained|\\b(${MODELS.join("|")})\`? (model|folder)|λ = 0\\$? twin`,
+);
 /** A percentage, a two-decimal number in [−1, 1] or a count of minutes. */
 const NUMBER =
   /(?<![\w.])([−-]?\d+(?:\.\d+)?)\s?%|(?<![\w.\d])([−-]?(?:0\.\d\d|1\.00))(?![\d%])|(?<![\w.])(\d+) min\b/g;

@@ -3,7 +3,9 @@
  * pretrained model folder, as shipped in `data/pretrained/<name>/`:
  *
  * ```text
- * checkpoint/            weights-only checkpoint (float16 with --float16)
+ * checkpoint/            weights-only checkpoint (float16 with --float16; either
+ *                        network in 8 bits with --generator-uint8 or
+ *                        --discriminator-uint8)
  * config.json            the run's config
  * metrics.jsonl          the run's training metrics
  * metrics-summary.json   L_I over training, the first step at 95% of H(c),
@@ -49,6 +51,10 @@ const COMMAND: CommandSpec = {
     checkpoint: checkpointFlag("run folder to package"),
     out: outFlag("folder to (re)write, e.g. data/pretrained/paper"),
     float16: { kind: "bool", help: "store the weights as float16 (half the size)" },
+    "generator-uint8": {
+      kind: "bool",
+      help: "store the generator as 8-bit weights (a quarter of float32)",
+    },
     "discriminator-uint8": {
       kind: "bool",
       help: "store the discriminator as 8-bit weights (a quarter of float32)",
@@ -88,7 +94,7 @@ async function main(v: Record<string, Value>): Promise<void> {
   await Deno.remove(dir, { recursive: true }).catch(() => {});
   const precision: WeightPrecision = v.float16 ? "float16" : "float32";
   await exportWeights(ckpt, join(dir, "checkpoint"), {
-    generator: precision,
+    generator: v["generator-uint8"] ? "uint8" : precision,
     discriminator: v["discriminator-uint8"] ? "uint8" : precision,
   });
   const baselineModel = baseline !== undefined && !v["baseline-metrics-only"];
@@ -141,6 +147,7 @@ async function main(v: Record<string, Value>): Promise<void> {
     [
       `deno task export --checkpoint ${run} --out ${out}`,
       ...(v.float16 ? ["--float16"] : []),
+      ...(v["generator-uint8"] ? ["--generator-uint8"] : []),
       ...(v["discriminator-uint8"] ? ["--discriminator-uint8"] : []),
       ...(baseline ? [`--baseline ${baseline}`] : []),
       ...(v["baseline-uint8"] ? ["--baseline-uint8"] : []),

@@ -71,9 +71,12 @@ export async function labelGrid(
 }
 
 /**
- * The paper's Figure 2 (a) layout: column d shows the category that draws
- * digit d (`mapping[category] = digit`, from `evaluate`'s Hungarian mapping,
- * or the identity for a supervised run), and each row is one noise draw.
+ * The paper's Figure 2 (a) layout: each column is one category, placed by the
+ * digit it draws (`mapping[category] = digit`, from `evaluate`'s mapping, or
+ * the identity for a supervised run), and each row is one noise draw. With a
+ * one-to-one mapping column d shows the category that draws digit d; with
+ * more categories than digits (Cat(20) named by majority) the categories of
+ * one digit sit side by side.
  */
 export async function categoryGrid(
   generator: tf.LayersModel,
@@ -83,14 +86,16 @@ export async function categoryGrid(
   const k = config.numLabels;
   const rows = options.rows ?? 5;
   const { mapping } = options;
-  if (mapping.length !== k || new Set(mapping).size !== k) {
+  if (mapping.length !== k || mapping.some((d) => !Number.isInteger(d) || d < 0)) {
     throw new RangeError(
-      `categoryGrid: expected a one-to-one mapping of ${k} categories, found [${mapping}]`,
+      `categoryGrid: expected a digit (an integer ≥ 0) for each of ${k} categories, found [${mapping}]`,
     );
   }
+  // Columns in digit order; categories of the same digit by their index.
+  const order = mapping.map((_, c) => c).sort((a, b) => mapping[a] - mapping[b] || a - b);
   const px = IMAGE_SIZE * IMAGE_SIZE;
   const images = new Uint8Array(rows * k * px);
-  for (let category = 0; category < k; category++) {
+  for (const [column, category] of order.entries()) {
     // The same seed in every column: a row keeps its noise and codes, only the category changes.
     const out = await generate(generator, config, {
       count: rows,
@@ -98,14 +103,18 @@ export async function categoryGrid(
       seed: options.seed ?? 0,
     });
     for (let r = 0; r < rows; r++) {
-      images.set(out.images.subarray(r * px, (r + 1) * px), (r * k + mapping[category]) * px);
+      images.set(out.images.subarray(r * px, (r + 1) * px), (r * k + column) * px);
     }
   }
+  const oneToOne = new Set(mapping).size === k && mapping.every((d) => d < k);
+  const columns = oneToOne
+    ? `column d: the category that draws digit d (categories ${order.join(", ")})`
+    : `columns by the digit drawn (${order.map((c) => mapping[c]).join(", ")}): categories ${
+      order.join(", ")
+    }`;
   return digitGrid(images, {
     cols: k,
     scale: options.scale ?? 2,
-    caption: `column d: the category that draws digit d (categories ${
-      mapping.map((_, c) => c).sort((a, b) => mapping[a] - mapping[b]).join(", ")
-    }); ${rows} noise draws`,
+    caption: `${columns}; ${rows} noise draws`,
   });
 }
