@@ -372,7 +372,9 @@ Deno.test("deno task export packages a run; evaluate --json reads the export", a
     "--generator-uint8",
   ]);
   assertEquals(m.code, 0, m.stderr);
-  const gModel = await Deno.readTextFile(join(metricsOnly, "checkpoint", "generator", "model.json"));
+  const gModel = await Deno.readTextFile(
+    join(metricsOnly, "checkpoint", "generator", "model.json"),
+  );
   assertMatch(gModel, /"dtype":"uint8"/);
   assertMatch(await Deno.readTextFile(join(metricsOnly, "COMMANDS.md")), / --generator-uint8/);
   assert(await exists(join(metricsOnly, "baseline-metrics.jsonl")));

@@ -12,6 +12,8 @@ import { type Evaluation } from "../eval/evaluate.ts";
 import { readEvaluation } from "../eval/evaluation_file.ts";
 import { readMetrics, RunDirError } from "../io/run_dir.ts";
 import { type Metrics } from "../infogan/loop.ts";
+import type { InfoGanConfig } from "../infogan/config.ts";
+import { readCheckpointState } from "../io/checkpoint.ts";
 
 /** The folder of the shipped pretrained models, one subfolder each. */
 export const PRETRAINED_ROOT: string = join(PROJECT_ROOT, "data", "pretrained");
@@ -23,6 +25,8 @@ export const PRETRAINED_DIR: string = join(PRETRAINED_ROOT, "book");
 export interface Pretrained {
   name: string;
   dir: string;
+  /** The config it was trained with (from its checkpoint). */
+  config: InfoGanConfig;
   /** Its `evaluation.json`. */
   evaluation: Evaluation;
   /** Its training `metrics.jsonl`. */
@@ -52,7 +56,16 @@ export async function readPretrained(
   const baselineModel = (await isDir(baselineDir))
     ? { dir: baselineDir, evaluation: await shippedEvaluation(baselineDir) }
     : null;
-  return { name, dir, evaluation, metrics: await readMetrics(dir), baseline, baselineModel };
+  const { config } = await readCheckpointState(join(dir, "checkpoint"));
+  return {
+    name,
+    dir,
+    config,
+    evaluation,
+    metrics: await readMetrics(dir),
+    baseline,
+    baselineModel,
+  };
 }
 
 /** `dir`'s evaluation.json; a pretrained folder without one is an error. */
