@@ -113,6 +113,11 @@ export interface InfoGanConfig {
   consistencyWeight: number;
   /** Largest shift in pixels, each way, of the copies the consistency term compares. */
   consistencyShift: number;
+  /**
+   * Largest shear in degrees, each way, of those copies (0: shifts only). A
+   * category that must agree across slants cannot be a slant class.
+   */
+  consistencyShear: number;
   /** Steps between metric lines (each costs one host sync). */
   logEvery: number;
   /** Steps between sample grids (also written at step 0). */

@@ -41,6 +41,7 @@ export const BOOK: InfoGanConfig = {
   // Not the paper's method: off in every preset.
   consistencyWeight: 0,
   consistencyShift: 2,
+  consistencyShear: 0,
   logEvery: 100,
   sampleEvery: 500,
   checkpointEvery: 1000,

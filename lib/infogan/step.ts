@@ -10,7 +10,8 @@
  *      bce + w_label·CE + w_code·(mi1 + mi2) (the info terms on the fakes
  *      only, unless `supervisedLabels`), plus, only when
  *      `consistencyWeight` > 0 (not the paper's method), that weight times
- *      −I between Q's categories of two shifted copies of the reals.
+ *      −I between Q's categories of two shifted (and, with
+ *      `consistencyShear` > 0, sheared) copies of the reals.
  *   2. G step: fresh noise; G (training mode) minimises
  *      bce(D(G(z,c)) vs "real") + λ·(w_label·CE + w_code·(mi1 + mi2)),
  *      updating G's variables only. λ = 0 lets no MI gradient reach G while
@@ -30,7 +31,7 @@ import {
   gaussianNll,
 } from "./losses.ts";
 import type { Random } from "./random.ts";
-import { shiftedViews } from "./augment.ts";
+import { augmentedViews } from "./augment.ts";
 import { trainableVariables, type TrainState } from "./state.ts";
 import { useActivationGradKernels } from "./activation_grads.ts";
 
@@ -132,7 +133,7 @@ export interface DiscriminatorInputs {
   realCode2: Float32Array;
   /** Generator inputs for the fakes. */
   fake: LatentBatch;
-  /** Two shifted copies of the real images, when the consistency term is on. */
+  /** Two augmented copies of the real images, when the consistency term is on. */
   views?: [Float32Array, Float32Array];
 }
 
@@ -150,8 +151,12 @@ export function drawDiscriminatorInputs(
   const inputs = { images: real.images, labels: real.labels, realCode1, realCode2, fake };
   // Drawn last, and only when used, so runs without the term draw as before.
   if (config.consistencyWeight === 0) return inputs;
-  const options = { size: IMAGE_SIZE, maxShift: config.consistencyShift };
-  return { ...inputs, views: shiftedViews(rng, real.images, options) };
+  const options = {
+    size: IMAGE_SIZE,
+    maxShift: config.consistencyShift,
+    maxShear: config.consistencyShear,
+  };
+  return { ...inputs, views: augmentedViews(rng, real.images, options) };
 }
 
 /**
