@@ -246,16 +246,11 @@ export function nativeOps(kernel: NativeKernel): NativeOps | null {
       ], 0);
     },
     matMul(x, y, transposeX, transposeY) {
-      return run(
-        "MatMul",
-        [
-          T,
-          { name: "transpose_a", type: b.TF_ATTR_BOOL, value: transposeX },
-          { name: "transpose_b", type: b.TF_ATTR_BOOL, value: transposeY },
-        ],
-        [x, y],
-        1,
-      )[0];
+      return run("MatMul", [
+        T,
+        { name: "transpose_a", type: b.TF_ATTR_BOOL, value: transposeX },
+        { name: "transpose_b", type: b.TF_ATTR_BOOL, value: transposeY },
+      ], [x, y], 1)[0];
     },
     batchNormTraining(x, scale, offset, epsilon) {
       const empty = tf.tensor1d([]);
