@@ -105,8 +105,6 @@ export interface NativeOps {
   activationGrad(op: string, inputs: tf.Tensor[], alpha: number): tf.Tensor;
   /** Frees a variable's TensorFlow memory (the handle tensor stays the caller's). */
   destroyResource(v: NativeVariable): void;
-  /** TF's 2-D `MatMul`, optionally transposing either matrix. */
-  matMul(x: tf.Tensor, y: tf.Tensor, transposeX: boolean, transposeY: boolean): tf.Tensor;
 }
 
 /** The scalar inputs of one Adam update, shared by every variable of an optimizer. */
@@ -130,7 +128,7 @@ export interface RmsPropScalars {
 let counter = 0;
 
 /** The native kernels this project adds to the tensorflow backend, each switchable. */
-export const NATIVE_KERNELS = ["optimizer", "batchnorm", "activations", "matmul"] as const;
+export const NATIVE_KERNELS = ["optimizer", "batchnorm", "activations"] as const;
 
 /** One of {@linkcode NATIVE_KERNELS}. */
 export type NativeKernel = typeof NATIVE_KERNELS[number];
@@ -245,13 +243,6 @@ export function nativeOps(kernel: NativeKernel): NativeOps | null {
         grad,
       ], 0);
     },
-    matMul(x, y, transposeX, transposeY) {
-      return run("MatMul", [
-        T,
-        { name: "transpose_a", type: b.TF_ATTR_BOOL, value: transposeX },
-        { name: "transpose_b", type: b.TF_ATTR_BOOL, value: transposeY },
-      ], [x, y], 1)[0];
-    },
     batchNormTraining(x, scale, offset, epsilon) {
       const empty = tf.tensor1d([]);
       try {
@@ -342,38 +333,6 @@ export function registerNativeKernels(): void {
   if (nativeKernelEnabled("optimizer")) registerFusedOptimizer();
   if (nativeKernelEnabled("batchnorm")) registerFusedBatchNorm();
   if (nativeKernelEnabled("activations")) registerActivationGradients();
-  if (nativeKernelEnabled("matmul")) registerMatMul();
-}
-
-/** tfjs-node's own `BatchMatMul` kernel, once {@linkcode registerMatMul} has replaced it. */
-let batchMatMulV2: tf.KernelConfig | null = null;
-
-/**
- * Runs tfjs's `BatchMatMul` kernel as TF's `MatMul` when both inputs are
- * float32 matrices (every Dense layer's product, and the products of its
- * gradients), and as tfjs-node's `BatchMatMulV2` otherwise. On small
- * matrices `MatMul` takes a fraction of `BatchMatMulV2`'s time (oneDNN's
- * batched path has a larger fixed cost per call); on large ones the two
- * are the same. The kernel's gradient is tfjs's, defined on `matMul`.
- */
-function registerMatMul(): void {
-  const original = tf.getKernel("BatchMatMul", "tensorflow");
-  if (!original || batchMatMulV2) return;
-  batchMatMulV2 = original;
-  tf.unregisterKernel("BatchMatMul", "tensorflow");
-  tf.registerKernel({
-    kernelName: "BatchMatMul",
-    backendName: "tensorflow",
-    kernelFunc: (args) => {
-      const { a, b } = args.inputs as Inputs;
-      const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
-      const matrices = a.shape.length === 2 && b.shape.length === 2;
-      if (!matrices || a.dtype !== "float32" || b.dtype !== "float32") {
-        return original.kernelFunc(args);
-      }
-      return activeOps("matmul").matMul(a as tf.Tensor, b as tf.Tensor, transposeA, transposeB);
-    },
-  });
 }
 
 /** TF's op for each activation's gradient. */
