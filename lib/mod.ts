@@ -84,7 +84,7 @@ export {
 } from "./io/checkpoint.ts";
 export { readMetrics } from "./io/run_dir.ts";
 export { openRun } from "./io/open_run.ts";
-export { initBackend } from "./backends/select.ts";
+export { type BackendOptions, initBackend, SMALL_MODEL } from "./backends/select.ts";
 
 // Evaluation: the classifier, the mapping, the measures, the reports.
 export { accuracy, classify } from "./eval/classifier.ts";

@@ -505,3 +505,16 @@ Deno.test("deno task toy prints a row per seed and λ, and validates its flags",
   const paper = await task("toy", ["--preset", "paper"]);
   assertEquals(errorLine(paper), "error: --architecture: expected toy (2-D points), found paper");
 });
+
+Deno.test("deno task toy trains on one intra-op thread with the same results as TensorFlow's own pool", async () => {
+  const args = ["--seeds", "1", "--lambdas", "1", "--steps", "300"];
+  // Every column but the last, the seconds.
+  const table = (r: Result) =>
+    r.stdout.trim().split("\n").map((row) => row.split("|").slice(1, -2).join("|"));
+  const one = await task("toy", args);
+  const pool = await task("toy", args, { TF_NUM_INTRAOP_THREADS: "2" });
+  assertEquals(one.code, 0, one.stderr);
+  assertEquals(pool.code, 0, pool.stderr);
+  assertEquals(table(one), table(pool));
+  assertMatch(table(one)[2], /\| \d+\.\d% \| \d+\.\d% \| \d of 8 \|/);
+});

@@ -23,6 +23,14 @@ Deno.test("initBackend('auto') picks tensorflow when built, skipping a software 
   assertEquals(await initBackend("auto"), expected);
 });
 
+Deno.test("initBackend() refuses an intra-op thread count below 1, naming the value", async () => {
+  await assertRejects(
+    () => initBackend("tensorflow", { intraOpThreads: 0 }),
+    BackendError,
+    "backend tensorflow: intraOpThreads: expected an integer ≥ 1, found 0",
+  );
+});
+
 Deno.test("initBackend() refuses an unknown backend with a clear message", async () => {
   await assertRejects(
     () => initBackend("tpu" as BackendName),

@@ -31,12 +31,34 @@ export class BackendError extends Error {
  */
 export const AUTO_ORDER = ["tensorflow", "webgpu", "wasm", "cpu"] as const;
 
+/** How a backend starts, where the caller knows its workload better than the defaults. */
+export interface BackendOptions {
+  /**
+   * `tensorflow` only: threads of TensorFlow's intra-op pool (its default is
+   * one per core). Applies when the native library first starts in this
+   * process and TF_NUM_INTRAOP_THREADS is unset; otherwise it is ignored.
+   */
+  intraOpThreads?: number;
+}
+
+/**
+ * For small models such as the toy's MLPs: one intra-op thread. Their
+ * products (at most 512×128 by 128×128) are too small to split across cores,
+ * and handing each op to the pool costs more than it saves: a toy run of 1 000
+ * steps took 14.8 s on one thread against 24.7 s on two, with the same results
+ * (docs/toy.md).
+ */
+export const SMALL_MODEL: BackendOptions = { intraOpThreads: 1 };
+
 /**
  * Switches tfjs to `name` and returns the backend actually in use. `auto`
  * takes the first of {@linkcode AUTO_ORDER} that starts. A named backend that
  * cannot start throws {@linkcode BackendError}.
  */
-export async function initBackend(name: BackendName): Promise<string> {
+export async function initBackend(
+  name: BackendName,
+  options: BackendOptions = {},
+): Promise<string> {
   if (name === "auto") {
     const failures: string[] = [];
     for (const candidate of AUTO_ORDER) {
@@ -56,7 +78,7 @@ export async function initBackend(name: BackendName): Promise<string> {
         }
       }
       try {
-        return await initBackend(candidate);
+        return await initBackend(candidate, options);
       } catch (e) {
         failures.push(`${candidate}: ${(e as Error).message}`);
       }
@@ -67,7 +89,7 @@ export async function initBackend(name: BackendName): Promise<string> {
   tf.env().set("PROD", true);
   if (name === "tensorflow" || name === "webgpu") {
     try {
-      await (name === "tensorflow" ? initTensorflowBackend() : initWebgpuBackend());
+      await (name === "tensorflow" ? initTensorflowBackend(options) : initWebgpuBackend());
     } catch (e) {
       throw new BackendError((e as Error).message);
     }

@@ -60,8 +60,12 @@ export function installNodeUtilShims(): void {
  * Loads @tensorflow/tfjs-node and switches the shared tfjs engine to its
  * `tensorflow` backend. Throws when the binding is not built or does not
  * load, or when the backend is not the one `@tensorflow/tfjs` now uses.
+ * `intraOpThreads` sizes TensorFlow's intra-op pool when the library starts
+ * here for the first time and TF_NUM_INTRAOP_THREADS is unset.
  */
-export async function initTensorflowBackend(): Promise<void> {
+export async function initTensorflowBackend(
+  options: { intraOpThreads?: number } = {},
+): Promise<void> {
   if (!tensorflowAvailable()) {
     throw new Error("backend tensorflow: not built; run `deno task setup`");
   }
@@ -70,6 +74,18 @@ export async function initTensorflowBackend(): Promise<void> {
   // about oneDNN, logged while the library loads, print regardless.
   if (Deno.env.get("TF_CPP_MIN_LOG_LEVEL") === undefined) {
     Deno.env.set("TF_CPP_MIN_LOG_LEVEL", "2");
+  }
+  // TensorFlow reads the variable once, when its first context starts.
+  const threads = options.intraOpThreads;
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) {
+    throw new Error(
+      `backend tensorflow: intraOpThreads: expected an integer ≥ 1, found ${threads}`,
+    );
+  }
+  // Before tfjs-node registers its backend, the library has not started.
+  const unstarted = tf.findBackendFactory("tensorflow") === null;
+  if (threads !== undefined && unstarted && Deno.env.get("TF_NUM_INTRAOP_THREADS") === undefined) {
+    Deno.env.set("TF_NUM_INTRAOP_THREADS", String(threads));
   }
   let node: { engine: () => unknown };
   try {

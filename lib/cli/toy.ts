@@ -6,7 +6,7 @@
  * at the end, what each continuous code moves (ρ with angle and radius), and
  * the seconds it trained. docs/toy.md's tables come from this command.
  */
-import { initBackend } from "../backends/select.ts";
+import { initBackend, SMALL_MODEL } from "../backends/select.ts";
 import { configFromEnv, resolveConfig } from "../infogan/config_schema.ts";
 import { RING, ringSampler } from "../data/ring.ts";
 import { evaluateToy } from "../eval/ring_measures.ts";
@@ -54,7 +54,7 @@ async function main(v: Record<string, Value>): Promise<void> {
   if (base.architecture !== "toy") {
     throw new UsageError(`--architecture: expected toy (2-D points), found ${base.architecture}`);
   }
-  console.error(`backend: ${await initBackend(base.backend)}`);
+  console.error(`backend: ${await initBackend(base.backend, SMALL_MODEL)}`);
   const header = [
     "Seed",
     "λ",
