@@ -98,3 +98,16 @@ Deno.test("augmentedViews() with shear gives copies whose slants spread within Â
   // Each image's two copies are sheared independently.
   assert(slants.slice(0, 20).some((s, i) => Math.abs(s - slants[20 + i]) > 3));
 });
+
+Deno.test("augmentedViews() with views 1 gives one copy, the first of the two it draws by default", () => {
+  const size = 8;
+  const rng = new Random(5);
+  const images = Float32Array.from({ length: 4 * size * size }, () => rng.next() + 0.5);
+  const options = { size, maxShift: 2, maxShear: 10 };
+  const one = augmentedViews(new Random(9), images, { ...options, views: 1 });
+  const two = augmentedViews(new Random(9), images, options);
+  assertEquals(one.length, 1);
+  assertEquals(two.length, 2);
+  assertEquals(one[0], two[0]);
+  assert(two[0].some((v, i) => v !== two[1][i]), "the two copies differ");
+});

@@ -17,6 +17,8 @@ import {
 } from "../lib/infogan/step.ts";
 import { drawLatent } from "../lib/infogan/latent.ts";
 import { train } from "../lib/infogan/loop.ts";
+import { discriminate } from "../lib/infogan/discriminator.ts";
+import { consistencyLoss } from "../lib/infogan/losses.ts";
 import { smallMnist, tinyConfig } from "./helpers.ts";
 import { realSampler } from "../lib/data/mnist.ts";
 
@@ -258,4 +260,27 @@ Deno.test("the consistency term: off draws as before; on, D's loss adds weight Â
   );
   disposeState(on.s);
   disposeState(off.s);
+});
+
+Deno.test("the consistency term with one view pairs each real image's categories with its copy's", async () => {
+  const s = createState(
+    tinyConfig({ consistencyWeight: 0.5, consistencyViews: 1, architecture: "paper" }),
+  );
+  const d = drawDiscriminatorInputs(s, realSampler(data));
+  assertEquals(d.views?.length, 1);
+  assertNotEquals(d.views![0], d.images);
+  // With the image itself as its copy, the term compares D's categories of
+  // the reals with themselves: âˆ’I(a; a), which consistencyLoss() (tested by
+  // hand in losses_test.ts) gives for the same logits, before the update.
+  const b = d.labels.length;
+  const same = { ...d, views: [d.images] };
+  const expected = tf.tidy(() => {
+    const real = tf.tensor4d(d.images, [b, 28, 28, 1]);
+    const q = discriminate(s.dLogits, real, { training: true }).q.labelLogits as tf.Tensor2D;
+    return consistencyLoss(q, q).arraySync() as number;
+  });
+  const v = await readStepMetrics(discriminatorStep(s, same));
+  assert(Math.abs(v.d_consistency - expected) < 1e-5, `${v.d_consistency} against ${expected}`);
+  assert(expected < 0, `${expected}`);
+  disposeState(s);
 });

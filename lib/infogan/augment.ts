@@ -84,17 +84,18 @@ export function shearImages(
 }
 
 /**
- * Two copies of each of the `n` images. Each copy is sheared by its own
- * angle, uniform in [−maxShear, maxShear] degrees (only when maxShear > 0,
- * so that without it nothing more is drawn), then shifted by its own
- * (dx, dy), uniform integers in [−maxShift, maxShift]; all drawn with `rng`.
+ * `views` copies (default 2) of each of the `n` images, one after the other.
+ * Each copy is sheared by its own angle, uniform in [−maxShear, maxShear]
+ * degrees (only when maxShear > 0, so that without it nothing more is
+ * drawn), then shifted by its own (dx, dy), uniform integers in
+ * [−maxShift, maxShift]; all drawn with `rng`.
  */
 export function augmentedViews(
   rng: Random,
   images: Float32Array,
-  options: { size: number; maxShift: number; maxShear: number },
-): [Float32Array, Float32Array] {
-  const { size, maxShift, maxShear } = options;
+  options: { size: number; maxShift: number; maxShear: number; views?: number },
+): Float32Array[] {
+  const { size, maxShift, maxShear, views = 2 } = options;
   const n = images.length / (size * size);
   const draw = () => {
     const dx = new Int8Array(n);
@@ -108,5 +109,5 @@ export function augmentedViews(
       : images;
     return shiftImages(sheared, { dx, dy, size });
   };
-  return [draw(), draw()];
+  return Array.from({ length: views }, draw);
 }

@@ -118,6 +118,14 @@ export interface InfoGanConfig {
    * category that must agree across slants cannot be a slant class.
    */
   consistencyShear: number;
+  /**
+   * How many augmented copies of each real image the term compares: 2 (two
+   * copies, each augmented) or 1 (the image itself against one augmented
+   * copy, IIC's own pairing). With 1, the image's categories come from D's
+   * pass on the reals that the step makes anyway, so the term costs one D
+   * pass on the reals instead of two.
+   */
+  consistencyViews: number;
   /** Steps between metric lines (each costs one host sync). */
   logEvery: number;
   /** Steps between sample grids (also written at step 0). */

@@ -42,6 +42,7 @@ export const BOOK: InfoGanConfig = {
   consistencyWeight: 0,
   consistencyShift: 2,
   consistencyShear: 0,
+  consistencyViews: 2,
   logEvery: 100,
   sampleEvery: 500,
   checkpointEvery: 1000,

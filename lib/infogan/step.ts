@@ -11,7 +11,8 @@
  *      only, unless `supervisedLabels`), plus, only when
  *      `consistencyWeight` > 0 (not the paper's method), that weight times
  *      −I between Q's categories of two shifted (and, with
- *      `consistencyShear` > 0, sheared) copies of the reals.
+ *      `consistencyShear` > 0, sheared) copies of the reals, or of each
+ *      real and one such copy (`consistencyViews` 1).
  *   2. G step: fresh noise; G (training mode) minimises
  *      bce(D(G(z,c)) vs "real") + λ·(w_label·CE + w_code·(mi1 + mi2)),
  *      updating G's variables only. λ = 0 lets no MI gradient reach G while
@@ -133,8 +134,8 @@ export interface DiscriminatorInputs {
   realCode2: Float32Array;
   /** Generator inputs for the fakes. */
   fake: LatentBatch;
-  /** Two augmented copies of the real images, when the consistency term is on. */
-  views?: [Float32Array, Float32Array];
+  /** `consistencyViews` augmented copies of the real images, when the consistency term is on. */
+  views?: Float32Array[];
 }
 
 /** Draws a D step's inputs from the run's random source, in a fixed order. */
@@ -155,6 +156,7 @@ export function drawDiscriminatorInputs(
     size: IMAGE_SIZE,
     maxShift: config.consistencyShift,
     maxShear: config.consistencyShear,
+    views: config.consistencyViews,
   };
   return { ...inputs, views: augmentedViews(rng, real.images, options) };
 }
@@ -216,13 +218,17 @@ export function discriminatorStep(
       });
       // D's own loss always counts the info terms in full: λ only scales G's.
       let total = weightedLoss(config, bce, info, 1);
-      // Not the paper's method: Q's category of two shifted copies should agree.
+      // Not the paper's method: Q's category of two augmented copies should agree.
       let consistency = tf.scalar(0);
       if (views) {
-        const [a, b] = views.map((v) =>
+        const logits = views.map((v) =>
           discriminate(dLogits, v, { training: true }).q.labelLogits as tf.Tensor2D
         );
-        consistency = consistencyLoss(a, b);
+        // One copy: the other side is the image itself, from the pass on the reals above.
+        if (logits.length === 1) {
+          logits.unshift(out.q.labelLogits.slice([0, 0], [b, -1]) as tf.Tensor2D);
+        }
+        consistency = consistencyLoss(logits[0], logits[1]);
         total = tf.add(total, tf.mul(consistency, config.consistencyWeight));
       }
       // p > 0.5 exactly when the logit is positive.
