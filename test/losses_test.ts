@@ -154,3 +154,24 @@ Deno.test("consistencyLoss() is −ln k for agreeing, confident, balanced copies
   const one = tf.mul(tf.oneHot(tf.tensor1d([2, 2, 2, 2], "int32"), 4), 50) as tf.Tensor2D;
   assertAlmostEquals(value(consistencyLoss(one, one)), 0, 1e-4);
 });
+
+Deno.test("consistencyLoss() with entropyWeight λ subtracts (λ − 1)(H_j + H_k), by hand", () => {
+  const sure = tf.mul(tf.oneHot(tf.tensor1d([0, 1, 2, 3], "int32"), 4), 50) as tf.Tensor2D;
+  // Independent copies: P is 1/16 everywhere, H_j = H_k = ln 4 and I = 0,
+  // so λ = 2 gives −(2 − 1)(ln 4 + ln 4).
+  const loss = consistencyLoss(sure, tf.zeros([4, 4]), { entropyWeight: 2 });
+  assertAlmostEquals(value(loss), -2 * Math.log(4), 1e-6);
+  // The hand-computed pair above: I = 0.0011489, marginals (0.7, 0.3) on
+  // both sides, H = 0.6108643; λ = 3 subtracts 2 · 2H.
+  const a = tf.tensor2d([[Math.log(0.8), Math.log(0.2)]]);
+  const b = tf.tensor2d([[Math.log(0.6), Math.log(0.4)]]);
+  const h = -(0.7 * Math.log(0.7) + 0.3 * Math.log(0.3));
+  assertAlmostEquals(h, 0.6108643, 1e-6);
+  assertAlmostEquals(
+    value(consistencyLoss(a, b, { entropyWeight: 3 })),
+    -0.0011489062 - 4 * h,
+    1e-6,
+  );
+  // λ = 1 is the mutual information itself.
+  assertAlmostEquals(value(consistencyLoss(a, b, { entropyWeight: 1 })), -0.0011489062, 1e-6);
+});

@@ -126,6 +126,11 @@ export interface InfoGanConfig {
    * pass on the reals instead of two.
    */
   consistencyViews: number;
+  /**
+   * λ on the marginal entropies in the term (1: the mutual information; see
+   * `consistencyLoss`). Above 1 it favours categories of equal size.
+   */
+  consistencyEntropy: number;
   /** Steps between metric lines (each costs one host sync). */
   logEvery: number;
   /** Steps between sample grids (also written at step 0). */

@@ -105,6 +105,13 @@ export const FIELDS: Readonly<Record<Key, FieldSpec>> = {
     max: 2,
     help: "augmented copies compared: 2, or 1 against the image itself (one D pass fewer)",
   },
+  consistencyEntropy: {
+    kind: "float",
+    min: 1,
+    max: 10,
+    help:
+      "weight of the categories' entropies in that term (1: mutual information; more: equal sizes)",
+  },
   logEvery: { kind: "int", min: 1, max: BIG, help: "steps between metric lines" },
   sampleEvery: { kind: "int", min: 1, max: BIG, help: "steps between sample grids" },
   checkpointEvery: { kind: "int", min: 1, max: BIG, help: "steps between checkpoints" },
@@ -233,6 +240,7 @@ export const LEGACY_VALUES: Readonly<
   consistencyShift: () => 2,
   consistencyShear: () => 0,
   consistencyViews: () => 2,
+  consistencyEntropy: () => 1,
   dBce: () => "mean",
   init: () => "glorot",
   bnEpsilon: () => 1e-3,

@@ -145,15 +145,30 @@ export function miLowerBound(ce: number, k: number): number {
  * with certainty and the categories are used equally, so minimising −I
  * asks for agreement without letting every image share one category. Cells
  * are floored at `EPSILON` before the logarithm, as IIC does.
+ *
+ * As I(a; b) = H(a) + H(b) − H(a, b), `entropyWeight` λ (default 1) weighs
+ * the two marginal entropies: Σ_jk P_jk (ln P_jk − λ ln P_j − λ ln P_k).
+ * Above 1 it favours categories of equal size more than agreement does, as
+ * IIC's code allows (its `lamb`): a category that holds two digits is larger
+ * than its share.
  */
-export function consistencyLoss(a: tf.Tensor2D, b: tf.Tensor2D): tf.Scalar {
+export function consistencyLoss(
+  a: tf.Tensor2D,
+  b: tf.Tensor2D,
+  options: { entropyWeight?: number } = {},
+): tf.Scalar {
+  const lambda = options.entropyWeight ?? 1;
   return tf.tidy(() => {
     const n = a.shape[0];
     const joint = tf.div(tf.matMul(tf.softmax(a), tf.softmax(b), true, false), n);
     const p = tf.maximum(tf.div(tf.add(joint, tf.transpose(joint)), 2), EPSILON);
     const pj = tf.sum(p, 1, true);
     const pk = tf.sum(p, 0, true);
-    const mi = tf.sum(tf.mul(p, tf.sub(tf.sub(tf.log(p), tf.log(pj)), tf.log(pk))));
+    // λ = 1 keeps the plain operations, so recorded runs repeat bit for bit.
+    const ratio = lambda === 1
+      ? tf.sub(tf.sub(tf.log(p), tf.log(pj)), tf.log(pk))
+      : tf.sub(tf.log(p), tf.mul(tf.add(tf.log(pj), tf.log(pk)), lambda));
+    const mi = tf.sum(tf.mul(p, ratio));
     return tf.neg(mi) as tf.Scalar;
   });
 }

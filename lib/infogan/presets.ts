@@ -43,6 +43,7 @@ export const BOOK: InfoGanConfig = {
   consistencyShift: 2,
   consistencyShear: 0,
   consistencyViews: 2,
+  consistencyEntropy: 1,
   logEvery: 100,
   sampleEvery: 500,
   checkpointEvery: 1000,

@@ -228,7 +228,9 @@ export function discriminatorStep(
         if (logits.length === 1) {
           logits.unshift(out.q.labelLogits.slice([0, 0], [b, -1]) as tf.Tensor2D);
         }
-        consistency = consistencyLoss(logits[0], logits[1]);
+        consistency = consistencyLoss(logits[0], logits[1], {
+          entropyWeight: config.consistencyEntropy,
+        });
         total = tf.add(total, tf.mul(consistency, config.consistencyWeight));
       }
       // p > 0.5 exactly when the logit is positive.
