@@ -87,13 +87,22 @@ Deno.test("LESSON is the paper's networks and optimizer with the book's supervis
   assertEquals(resolveConfig({ flags: { preset: "lesson" } }), LESSON);
 });
 
-Deno.test("LESSON_UNSUPERVISED is the lesson without labels, at Keras's batch and code weight", () => {
+Deno.test("LESSON_UNSUPERVISED is the lesson without labels, at Keras's batch and code weight, with the consistency term", () => {
   assertEquals(differences(LESSON_UNSUPERVISED, LESSON), [
     "batchSize",
     "codeWeight",
+    "consistencyEntropy",
+    "consistencyShear",
+    "consistencyViews",
+    "consistencyWeight",
     "preset",
     "supervisedLabels",
   ]);
+  const c = LESSON_UNSUPERVISED;
+  assertEquals(
+    [c.consistencyWeight, c.consistencyShear, c.consistencyViews, c.consistencyEntropy],
+    [0.5, 15, 1, 2],
+  );
   assertEquals(
     [LESSON_UNSUPERVISED.supervisedLabels, LESSON_UNSUPERVISED.numLabels],
     [false, 10],
