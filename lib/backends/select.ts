@@ -45,8 +45,8 @@ export interface BackendOptions {
  * For small models such as the toy's MLPs: one intra-op thread. Their
  * products (at most 512×128 by 128×128) are too small to split across cores,
  * and handing each op to the pool costs more than it saves: a toy run of 1 000
- * steps took 14.8 s on one thread against 24.7 s on two, with the same results
- * (docs/toy.md).
+ * steps trained in 13.7 s on one thread against 20.7 s on two (the faster of
+ * two runs each), with the same results (docs/toy.md).
  */
 export const SMALL_MODEL: BackendOptions = { intraOpThreads: 1 };
 
