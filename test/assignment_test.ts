@@ -4,6 +4,7 @@ import {
   confusion,
   majorityMapping,
   minCostAssignment,
+  nameCategories,
   namingRule,
   perClassRecall,
 } from "../lib/eval/assignment.ts";
@@ -73,10 +74,12 @@ Deno.test("majorityMapping() names each category by its largest class, many to o
 });
 
 Deno.test("namingRule() is one-to-one for as many categories as classes, else majority", () => {
-  assertEquals([namingRule(10, 10), namingRule(20, 10)], ["hungarian", "majority"]);
-  assertThrows(
-    () => namingRule(8, 10),
-    RangeError,
-    "at least as many categories as classes (10), found 8",
+  assertEquals(
+    [namingRule(10, 10), namingRule(20, 10), namingRule(5, 10)],
+    ["hungarian", "majority", "majority"],
   );
+  // Fewer categories than classes: the classes no category is named after count as wrong.
+  const named = nameCategories([[6, 3, 1], [0, 2, 8]], namingRule(2, 3));
+  assertEquals(named.mapping, [0, 2]);
+  assertAlmostEquals(named.accuracy, (6 + 8) / 20, 1e-12);
 });

@@ -217,6 +217,30 @@ Deno.test("deno task time-to-quality scores an unsupervised run on G's digits an
   assert("q_to_85" in summary && "to_85" in summary, JSON.stringify(summary));
 });
 
+Deno.test("deno task train: fewer categories than classes only without labels", async () => {
+  const dir = await Deno.makeTempDir();
+  const fewer = [...TINY, "--steps", "1", "--num-labels", "5"];
+  const supervised = await task("train", [...fewer, "--out", join(dir, "supervised")]);
+  assertEquals(supervised.code, 1, supervised.stderr);
+  assertMatch(
+    errorLine(supervised),
+    /expected every label to be below numClasses 5, found label [5-9]/,
+  );
+  assertEquals(await exists(join(dir, "supervised")), false, "nothing may be written");
+  const unsupervised = await task("train", [
+    ...fewer,
+    "--supervised-labels",
+    "false",
+    "--out",
+    join(dir, "unsupervised"),
+  ]);
+  assertEquals(unsupervised.code, 0, unsupervised.stderr);
+  const saved = JSON.parse(await Deno.readTextFile(join(dir, "unsupervised", "config.json")));
+  assertEquals([saved.config.numLabels, saved.config.supervisedLabels], [5, false]);
+  const png = await Deno.readFile(join(dir, "unsupervised", "samples", "step-000000.png"));
+  assertEquals(pngSize(png), [9 * 30 + 2, 5 * 30 + 2], "one sample row per category");
+});
+
 Deno.test("deno task train refuses an --out that already holds a run, changing nothing", async () => {
   const run = join(await Deno.makeTempDir(), "run");
   assertEquals((await task("train", [...TINY, "--steps", "2", "--out", run])).code, 0);

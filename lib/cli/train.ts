@@ -93,10 +93,12 @@ async function main(v: Record<string, Value>): Promise<void> {
       await startBackend(config);
       state = createState(config);
     }
-    // Load and validate the data before anything is written.
+    // Load and validate the data before anything is written. Labels train the
+    // label code only in a supervised run; an unsupervised one may have fewer
+    // categories than the data has classes.
     const dataset = await loadDataset({
       dir: state.config.data || undefined,
-      numClasses: state.config.numLabels,
+      numClasses: state.config.supervisedLabels ? state.config.numLabels : undefined,
     });
     await Deno.mkdir(join(out, "samples"), { recursive: true });
     lock ??= acquireRunLock(out);

@@ -98,9 +98,11 @@ export interface Evaluation {
    */
   qTest: {
     /**
-     * `majority` when there are more categories than digits (each named by
-     * the digit most of its test images show, which scores at least the
-     * Hungarian accuracy); absent for the one-to-one Hungarian naming.
+     * `majority` when there are more or fewer categories than digits (each
+     * named by the digit most of its test images show; with more, it scores
+     * at least the Hungarian accuracy, and with fewer, the digits no category
+     * is named after count as wrong); absent for the one-to-one Hungarian
+     * naming.
      */
     naming?: "majority";
     accuracy: number;
@@ -148,7 +150,7 @@ export async function evaluate(
   const opts = { ...EVALUATE_DEFAULTS, ...options };
   const { config, generator, discriminator } = models;
   const k = config.numLabels;
-  // Cat(10) is named one-to-one after the digits; an overclustered code by majority.
+  // Cat(10) is named one-to-one after the digits; any other count by majority.
   const naming = namingRule(k, DIGITS);
   const qLogits = discriminator && logitsView(discriminator);
   const rng = new Random(opts.seed);
