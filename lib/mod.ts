@@ -108,7 +108,7 @@ export {
   labelCodeAccuracy,
 } from "./eval/generated.ts";
 export type { NamedEvaluation } from "./eval/report.ts";
-export { formatComparison, formatEvaluation, summarizeMetrics } from "./eval/report.ts";
+export { formatComparison, formatEvaluation, namingName, summarizeMetrics } from "./eval/report.ts";
 export { evaluationBeside, readEvaluation } from "./eval/evaluation_file.ts";
 export type { RingMeasures, ToyEvaluation } from "./eval/ring_measures.ts";
 export { evaluateToy, modeOf, ringCodeEffect, ringMeasures } from "./eval/ring_measures.ts";

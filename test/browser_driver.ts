@@ -47,11 +47,9 @@ export const CHROMIUM_ARGS = [
 ];
 
 async function main(): Promise<void> {
-  const [baseUrl, token, notebook, screenshot, timeoutText, stallText] = Deno.args;
+  const [baseUrl, token, notebook, screenshot, timeoutText] = Deno.args;
   if (!baseUrl || !token || !notebook || !screenshot) {
-    console.error(
-      "usage: browser_driver.ts BASE_URL TOKEN NOTEBOOK_PATH SCREENSHOT [TIMEOUT_S] [STALL_S]",
-    );
+    console.error("usage: browser_driver.ts BASE_URL TOKEN NOTEBOOK_PATH SCREENSHOT [TIMEOUT_S]");
     Deno.exit(2);
   }
   const deadline = Date.now() + Number(timeoutText ?? 600) * 1000;
@@ -75,17 +73,8 @@ async function main(): Promise<void> {
       await page.locator(".lm-MenuBar-itemLabel", { hasText: /^Run$/ }).click();
       await page.locator(".lm-Menu-itemLabel", { hasText: /^Run All Cells$/ }).click();
     };
-    const restartAndRunAll = async () => {
-      await page.locator(".lm-MenuBar-itemLabel", { hasText: /^Kernel$/ }).click();
-      await page.locator(".lm-Menu-itemLabel", { hasText: /^Restart Kernel and Run All Cells/ })
-        .click();
-      await page.locator(".jp-Dialog .jp-Dialog-button.jp-mod-accept").click();
-    };
     await runAll();
-    await waitUntilDone(page, { deadline, stallMs: Number(stallText ?? 180) * 1000 }, {
-      runAll,
-      restartAndRunAll,
-    });
+    await waitUntilDone(page, deadline, runAll);
     const report = await collect(page);
     // Show the first plot with images on it (the sweep), else the last plot or image.
     const sweep = page.locator(`${OUTPUT}:has(svg image)`);
@@ -113,32 +102,20 @@ const STDERR = '[data-mime-type="application/vnd.jupyter.stderr"]';
 /**
  * Waits until no cell is queued or running ("[*]") for 3 s in a row. A Run
  * All that a page still settling swallowed (no cell queued, none run) is
- * issued again after 20 s, up to three times. A run that stalls, with cells
- * queued but no prompt or output changing for `stallMs`, is restarted once
- * from a fresh kernel: under heavy load JupyterLab's server has dropped a
- * kernel message it could not parse (`ValueError: b'<IDS|MSG>' is not in
- * list`), which leaves a finished cell shown as running for good.
+ * issued again after 20 s, up to three times.
  */
 async function waitUntilDone(
   page: Page,
-  limits: { deadline: number; stallMs: number },
-  actions: { runAll: () => Promise<void>; restartAndRunAll: () => Promise<void> },
+  deadline: number,
+  runAll: () => Promise<void>,
 ): Promise<void> {
   let quietSince = 0;
   let idleSince = Date.now();
   let retries = 0;
-  let restarts = 0;
-  let signature = "";
-  let changedAt = Date.now();
   while (true) {
     const prompts = await page.locator(`${CELLS} .jp-InputArea-prompt`).allTextContents();
     const busy = prompts.some((p) => p.includes("*"));
     const executed = prompts.filter((p) => /\d/.test(p)).length;
-    const now = `${prompts.join("|")} ${await page.locator(OUTPUT).count()}`;
-    if (now !== signature) {
-      signature = now;
-      changedAt = Date.now();
-    }
     if (!busy && executed > 0) {
       if (!quietSince) quietSince = Date.now();
       if (Date.now() - quietSince >= 3000) return;
@@ -150,25 +127,14 @@ async function waitUntilDone(
     } else if (Date.now() - idleSince > 20_000 && retries < 3) {
       retries++;
       console.error(`no cell queued 20 s after Run All; issuing it again (${retries} of 3)`);
-      await actions.runAll();
+      await runAll();
       idleSince = Date.now();
     }
-    if (busy && Date.now() - changedAt > limits.stallMs && restarts < 1) {
-      restarts++;
-      console.error(
-        `nothing changed for ${
-          limits.stallMs / 1000
-        } s with cells queued (${executed} executed); ` +
-          "restarting the kernel and running all cells again",
-      );
-      await actions.restartAndRunAll();
-      changedAt = Date.now();
-    }
-    if (Date.now() > limits.deadline) {
+    if (Date.now() > deadline) {
       throw new Error(
         `cells still running at the deadline (${executed} executed, ${
           busy ? "some" : "none"
-        } queued, Run All issued ${retries + 1} times, kernel restarted ${restarts} times)`,
+        } queued, Run All issued ${retries + 1} times)`,
       );
     }
     await page.waitForTimeout(500);

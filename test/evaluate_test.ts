@@ -7,7 +7,7 @@ import { buildClassifier } from "../lib/eval/classifier.ts";
 import { codeRoles } from "../lib/eval/code_sweeps.ts";
 import { accuracyRecorder, coverageRecorder } from "../lib/eval/generated.ts";
 import { evaluate, type Evaluation } from "../lib/eval/evaluate.ts";
-import { formatEvaluation, summarizeMetrics } from "../lib/eval/report.ts";
+import { formatEvaluation, namingName, summarizeMetrics } from "../lib/eval/report.ts";
 import { evaluateCheckpoint } from "../lib/eval/evaluate_checkpoint.ts";
 import { PROJECT_ROOT } from "../lib/io/fs.ts";
 import { join } from "node:path";
@@ -335,4 +335,11 @@ Deno.test("formatEvaluation() names MNIST's digits, or another dataset's folder 
   assertStringIncludes(other, "  per category (category→class): 0→");
   assertStringIncludes(other, "  Q per class on test images:    0 ");
   assert(!other.includes("digit"), other);
+  // Categories named by majority (more or fewer than ten) say so.
+  const majority = { ...e, qTest: { ...e.qTest!, naming: "majority" as const } };
+  assertEquals([namingName(e.qTest), namingName(majority.qTest)], ["Hungarian", "majority naming"]);
+  assertStringIncludes(
+    formatEvaluation(majority),
+    "Q's category on MNIST test images (majority naming)",
+  );
 });

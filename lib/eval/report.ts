@@ -50,6 +50,11 @@ function rowsOfFive(label: string, cells: readonly string[]): string[] {
 /** Width of the per-category and per-class labels, so their cells line up. */
 const LABEL = "  per category (category→digit): ".length;
 
+/** The rule that named an evaluation's categories, in words: "Hungarian" or "majority naming". */
+export function namingName(qTest: Evaluation["qTest"]): string {
+  return qTest?.naming === "majority" ? "majority naming" : "Hungarian";
+}
+
 /** The evaluation as an aligned text table. */
 export function formatEvaluation(e: Evaluation, options: { title?: string } = {}): string {
   // MNIST's words, or the dataset's folder and neutral ones.
@@ -62,9 +67,7 @@ export function formatEvaluation(e: Evaluation, options: { title?: string } = {}
       pct(e.generated.accuracy),
     ],
     [
-      `label code: Q's category on ${set} test images (${
-        e.qTest?.naming === "majority" ? "majority naming" : "Hungarian"
-      })`,
+      `label code: Q's category on ${set} test images (${namingName(e.qTest)})`,
       e.qTest ? pct(e.qTest.accuracy) : "— (no discriminator shipped)",
     ],
     ...(e.qTest?.batchStatsAccuracy === undefined ? [] : [[
