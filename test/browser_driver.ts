@@ -64,6 +64,12 @@ async function main(): Promise<void> {
   try {
     const page = context.pages()[0] ?? await context.newPage();
     page.setDefaultTimeout(120_000);
+    // The page's own warnings and errors (kernel connection trouble shows here) go to stderr.
+    page.on("console", (message) => {
+      if (message.type() === "error" || message.type() === "warning") {
+        console.error(`browser ${message.type()}: ${message.text().slice(0, 500)}`);
+      }
+    });
     const path = notebook.split("/").map(encodeURIComponent).join("/");
     await page.goto(`${baseUrl}/lab/tree/${path}?token=${token}`);
     await page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").first().waitFor();

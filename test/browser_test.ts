@@ -5,7 +5,8 @@
  * rendered: 05_code_sweeps (plots and digit images), 04_train_mnist (the
  * training step cells, live display and plots) and 03_toy_ring (the live
  * scatter and the plots of the plane). Saves
- * test-artifacts/<notebook>.png.
+ * test-artifacts/<notebook>.png and JupyterLab's whole log as
+ * test-artifacts/<notebook>.lab.log.
  *
  * Needs `deno task setup` (venv, kernel) and /usr/bin/chromium (.ci/run
  * installs Debian's `chromium`); fails with a clear message without them.
@@ -105,6 +106,8 @@ async function runInChromium(
     return report;
   } finally {
     const status = await lab.stop();
+    // The whole JupyterLab log beside the screenshot: a failure message shows only its end.
+    await Deno.writeTextFile(screenshot.replace(/\.png$/, ".lab.log"), lab.output());
     await Deno.writeFile(join(ROOT, notebook), original);
     await cleanup();
     assertEquals(status.code, 0, `deno task lab exit:\n${lab.output().slice(-2000)}`);

@@ -14,6 +14,7 @@
  */
 import { type PlotElement } from "./plot.ts";
 import { escape } from "@std/html";
+import { displayParts } from "./display_parts.ts";
 
 /** A Jupyter MIME bundle for an element: its HTML plus a plain-text stand-in. */
 export interface MediaBundle {
@@ -95,15 +96,23 @@ export async function show(content: Showable, options: ShowOptions = {}): Promis
     console.log(bundle["text/plain"]);
     return;
   }
-  await jupyter.display(bundle, {
-    raw: true,
-    update: options.update ?? false,
-    display_id: options.id,
-  });
-  // The kernel forwards displays to the frontend on another task; without a
-  // pause, a cell that ends right after can report "idle" first, and Jupyter
-  // then drops the display (measured: about 1 in 40 quick cells, Deno 2.9.6).
-  await new Promise((resolve) => setTimeout(resolve, SHOW_FLUSH_MS));
+  // A large bundle goes as parts of one display, each replacing the last
+  // (lib/viz/display_parts.ts says why); a display id is needed to chain them.
+  const key = crypto.randomUUID();
+  const parts = displayParts(bundle, key);
+  const id = options.id ?? (parts.length > 1 ? `infogan-${key}` : undefined);
+  for (const [i, part] of parts.entries()) {
+    await jupyter.display(part, {
+      raw: true,
+      update: i > 0 || (options.update ?? false),
+      display_id: id,
+    });
+    // The kernel forwards displays to the frontend on another task; without a
+    // pause, a cell that ends right after can report "idle" first, and Jupyter
+    // then drops the display (measured: about 1 in 40 quick cells, Deno 2.9.6).
+    // Between parts, the pause lets the reader keep up.
+    await new Promise((resolve) => setTimeout(resolve, SHOW_FLUSH_MS));
+  }
 }
 
 /** Milliseconds {@linkcode show} waits for the kernel to send a display. */
