@@ -7,8 +7,9 @@
  * its frames cut, after which the server drops that kernel's outputs, and the
  * running cell never finishes in the browser. Many small messages sent
  * with pauses in between avoid it (measured: a 20 MB display whose reader
- * stalls for 1.5 s at a time breaks the stream on the second try; the same
- * 20 MB in 256 KB parts 20 ms apart does not).
+ * stalls for 1.5 s at a time broke the stream on the third try; the same 20 MB
+ * in 256 KB parts 20 ms apart did not, though under those stalls the kernel
+ * dropped some whole parts, which the assembling part then reports).
  *
  * {@linkcode displayParts} turns one HTML bundle into a sequence of bundles
  * for the same display id: parts that each store a slice of the HTML in the
@@ -24,7 +25,7 @@ import type { MediaBundle } from "./display.ts";
 const STORE = "__infoganDisplayParts";
 
 /** HTML characters in one part; bundles up to this size are sent as they are. */
-export const PART_CHARS = 256 * 1024;
+const PART_CHARS = 256 * 1024;
 
 /**
  * The bundles to send, in order, for `bundle`: `[bundle]` when its HTML fits
