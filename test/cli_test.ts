@@ -502,6 +502,13 @@ Deno.test("deno task seeds tabulates seed folders and names a folder it cannot r
         join(dir, "evaluation.json")
       }: missing; write it with deno task evaluate --checkpoint RUN --json`,
     );
+    const named = await task("seeds", ["--runs", join(dir, "evaluation-2500.json")]);
+    assertEquals(
+      errorLine(named),
+      `error: ${
+        join(dir, "evaluation-2500.json")
+      }: missing; write it with deno task evaluate --checkpoint RUN --json`,
+    );
     await Deno.writeTextFile(join(dir, "evaluation.json"), "{}");
     await Deno.writeTextFile(join(dir, "config.json"), `{"config": {"seed": "one"}}`);
     const bad = await task("seeds", ["--runs", dir]);
@@ -509,6 +516,27 @@ Deno.test("deno task seeds tabulates seed folders and names a folder it cannot r
     assertStringIncludes(errorLine(bad), `found "one" and undefined`);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+
+  // A file entry: one run's evaluation at another step, beside its folder's own.
+  const run = await Deno.makeTempDir();
+  try {
+    const source = join(ROOT, "data", "seeds", "paper-s1");
+    for (const f of ["config.json", "metrics.jsonl", "evaluation.json"]) {
+      await Deno.copyFile(join(source, f), join(run, f));
+    }
+    const e = JSON.parse(await Deno.readTextFile(join(source, "evaluation.json")));
+    const early = { ...e, step: 2500, qTest: { ...e.qTest, accuracy: 0.5 } };
+    await Deno.writeTextFile(join(run, "evaluation-2500.json"), JSON.stringify(early));
+    const steps = await task("seeds", ["--runs", `${join(run, "evaluation-2500.json")},${run}`]);
+    assertEquals(steps.code, 0, steps.stderr);
+    assertStringIncludes(steps.stdout, "| 1, 2,500 | 50.0% |");
+    assertStringIncludes(
+      steps.stdout,
+      `| 1, ${e.step.toLocaleString("en-US")} | ${(100 * e.qTest.accuracy).toFixed(1)}% |`,
+    );
+  } finally {
+    await Deno.remove(run, { recursive: true });
   }
 });
 

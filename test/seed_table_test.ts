@@ -79,6 +79,19 @@ Deno.test("formatSeedTable() has a row per seed and the statistics over them", (
   assertStringIncludes(lines[4], "| — | — | — | — | 0.50 | 0.70 | 0.20 | 150 |");
 });
 
+Deno.test("one run's checkpoints make rows labelled by seed and step", () => {
+  const early = record(0, 0.8, [0.9, 0.7]);
+  early.evaluation = { ...early.evaluation, step: 2500 };
+  const records = [early, record(0, 0.9, [0.9, 0.8])];
+  const table = formatSeedTable(records).split("\n");
+  assertStringIncludes(table[0], "| Seed, step | Q test (moving) |");
+  assertStringIncludes(table[2], "| 0, 2,500 | 80.0% |");
+  assertStringIncludes(table[3], "| 0, 5,000 | 90.0% |");
+  const digits = formatPerDigitTable(records);
+  assertStringIncludes(digits, "| Seed, step | 0 | 1 | Most test images misnamed |");
+  assertStringIncludes(digits, "| 0, 2,500 | 90.0% | 70.0% |");
+});
+
 Deno.test("formatPerDigitTable() gives each seed's accuracy per digit and its worst cell", () => {
   const table = formatPerDigitTable([record(3, 0.85, [0.9, 0.8])]);
   assertStringIncludes(table, "| Seed | 0 | 1 | Most test images misnamed |");

@@ -3,10 +3,12 @@
  * each folder's `evaluation.json` (from `deno task evaluate --json`),
  * `metrics.jsonl` and `config.json` (a run folder or a `data/seeds/` record)
  * and prints the seed table and the per-digit table as Markdown (see
- * `lib/eval/seed_table.ts`), or the records as JSON with --json.
+ * `lib/eval/seed_table.ts`), or the records as JSON with --json. An entry may
+ * instead name one evaluation file in such a folder (`DIR/evaluation-5000.json`),
+ * so that one run's checkpoints, evaluated along the way, make the rows.
  */
-import { join } from "node:path";
-import { readEvaluation } from "../eval/evaluation_file.ts";
+import { dirname, join } from "node:path";
+import { readEvaluationFile } from "../eval/evaluation_file.ts";
 import { summarizeMetrics } from "../eval/report.ts";
 import { formatPerDigitTable, formatSeedTable, type SeedRecord } from "../eval/seed_table.ts";
 import { readJson } from "../io/json_file.ts";
@@ -15,34 +17,33 @@ import { type CommandSpec, runCommand, UsageError } from "./args.ts";
 import type { Value } from "../infogan/values.ts";
 
 const COMMAND: CommandSpec = {
-  usage: "deno task seeds --runs DIR,DIR,... [--json]",
+  usage: "deno task seeds --runs DIR|FILE.json,... [--json]",
   description:
     "Summarise one preset over seeds: each folder's evaluation.json, the first step L_I reached 95% of H(c), then mean, median, sd and range, and Q's accuracy per digit.",
   flags: {
     runs: {
       kind: "string",
       required: true,
-      help: "comma-separated folders, each with evaluation.json, metrics.jsonl and config.json",
+      help:
+        "comma-separated folders, each with evaluation.json, metrics.jsonl and config.json; an entry ending in .json names another evaluation file in such a folder",
     },
     json: { kind: "bool", help: "print the records as JSON instead of Markdown" },
   },
   footer: "Example: deno task seeds --runs data/pretrained/paper,data/seeds/paper-s1",
 };
 
-async function readRecord(dir: string): Promise<SeedRecord> {
-  const evaluation = await readEvaluation(dir);
+async function readRecord(entry: string): Promise<SeedRecord> {
+  const file = entry.endsWith(".json") ? entry : join(entry, "evaluation.json");
+  const dir = dirname(file);
+  const evaluation = await readEvaluationFile(file);
   if (evaluation === null) {
-    throw new Error(
-      `${
-        join(dir, "evaluation.json")
-      }: missing; write it with deno task evaluate --checkpoint RUN --json`,
-    );
+    throw new Error(`${file}: missing; write it with deno task evaluate --checkpoint RUN --json`);
   }
   const configPath = join(dir, "config.json");
   // A run folder's config.json wraps the config; a pretrained folder's is the config.
   type Fields = { seed?: unknown; numLabels?: unknown };
-  const file = await readJson(configPath) as Fields & { config?: Fields };
-  const { seed, numLabels } = file.config ?? file;
+  const wrapped = await readJson(configPath) as Fields & { config?: Fields };
+  const { seed, numLabels } = wrapped.config ?? wrapped;
   if (!Number.isInteger(seed) || !Number.isInteger(numLabels)) {
     throw new Error(
       `${configPath}: expected config.seed and config.numLabels as integers, found ${
@@ -52,7 +53,7 @@ async function readRecord(dir: string): Promise<SeedRecord> {
   }
   const metrics = await readMetrics(dir);
   return {
-    name: dir,
+    name: entry,
     seed: seed as number,
     evaluation,
     li95Step: summarizeMetrics(metrics, numLabels as number).li95Step,

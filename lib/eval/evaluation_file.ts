@@ -13,7 +13,14 @@ import type { Evaluation } from "./evaluate.ts";
  * the folder has none. A file that is not JSON is an error naming it.
  */
 export async function readEvaluation(dir: string): Promise<Evaluation | null> {
-  const path = join(dir, "evaluation.json");
+  return await readEvaluationFile(join(dir, "evaluation.json"));
+}
+
+/**
+ * One evaluation file (`evaluate --json` output under any name), or null
+ * when there is none. A file that is not JSON is an error naming it.
+ */
+export async function readEvaluationFile(path: string): Promise<Evaluation | null> {
   const text = await readText(path);
   if (text === null) return null;
   try {

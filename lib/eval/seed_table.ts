@@ -104,6 +104,19 @@ const COLUMNS: Column[] = [
   { header: "L_I ≥ 95% H(c) at step", value: (r) => r.li95Step, format: (x) => x.toFixed(0) },
 ];
 
+/**
+ * The first column: the seed, or the seed and the evaluated step when the
+ * records were evaluated at different steps (one run's checkpoints).
+ */
+function rowLabels(records: readonly SeedRecord[]): { header: string; labels: string[] } {
+  const steps = new Set(records.map((r) => r.evaluation.step));
+  if (steps.size <= 1) return { header: "Seed", labels: records.map((r) => String(r.seed)) };
+  return {
+    header: "Seed, step",
+    labels: records.map((r) => `${r.seed}, ${r.evaluation.step.toLocaleString("en-US")}`),
+  };
+}
+
 function markdown(header: string[], rows: string[][]): string {
   return [
     `| ${header.join(" | ")} |`,
@@ -117,8 +130,9 @@ function markdown(header: string[], rows: string[][]): string {
  * range over the seeds that have each measure ("—" where one lacks it).
  */
 export function formatSeedTable(records: readonly SeedRecord[]): string {
-  const rows = records.map((r) => [
-    String(r.seed),
+  const { header, labels } = rowLabels(records);
+  const rows = records.map((r, i) => [
+    labels[i],
     ...COLUMNS.map((c) => {
       const v = c.value(r);
       return v === null ? "—" : c.format(v);
@@ -133,7 +147,7 @@ export function formatSeedTable(records: readonly SeedRecord[]): string {
     pick: (s: Spread, c: Column) => string,
   ) => [label, ...stats.map((s, i) => (s ? pick(s, COLUMNS[i]) : "—"))];
   const isPercent = (c: Column) => c.format === pct;
-  return markdown(["Seed", ...COLUMNS.map((c) => c.header)], [
+  return markdown([header, ...COLUMNS.map((c) => c.header)], [
     ...rows,
     statRow("mean", (s, c) => c.format(s.mean)),
     statRow("median", (s, c) => c.format(s.median)),
@@ -150,16 +164,17 @@ export function formatSeedTable(records: readonly SeedRecord[]): string {
 export function formatPerDigitTable(records: readonly SeedRecord[]): string {
   const withDigits = records.filter((r) => r.evaluation.qTest?.perDigit);
   const k = withDigits[0]?.evaluation.qTest?.perDigit?.length ?? 10;
-  const rows = withDigits.map((r) => {
+  const { header, labels } = rowLabels(withDigits);
+  const rows = withDigits.map((r, i) => {
     const q = r.evaluation.qTest!;
     return [
-      String(r.seed),
+      labels[i],
       ...q.perDigit!.map(pct),
       q.confusion ? worstConfusion(q.confusion, q.mapping) : "—",
     ];
   });
   return markdown(
-    ["Seed", ...Array.from({ length: k }, (_, d) => String(d)), "Most test images misnamed"],
+    [header, ...Array.from({ length: k }, (_, d) => String(d)), "Most test images misnamed"],
     rows,
   );
 }
