@@ -420,6 +420,7 @@ Deno.test("deno task export packages a run; evaluate --json reads the export", a
   const commands = await Deno.readTextFile(join(out, "COMMANDS.md"));
   assertMatch(commands, /deno task train --preset quick .*--steps 2 --out /);
   assertMatch(commands, /--lambda 0 /);
+  const misnamed = join(dir, "misnamed.png");
   const r = await task("evaluate", [
     "--checkpoint",
     out,
@@ -428,12 +429,28 @@ Deno.test("deno task export packages a run; evaluate --json reads the export", a
     "2",
     "--sweeps",
     "2",
+    "--misnamed",
+    misnamed,
+    "--per-row",
+    "5",
   ]);
   assertEquals(r.code, 0, r.stderr);
   const json = JSON.parse(r.stdout);
   assertEquals(json.step, 2);
   assertEquals(json.generated.samples, 20);
   assertEquals(json.generated.mappingFrom, "identity");
+  // The misnamed grid: 10 rows of 5 digits, and per digit the off-mapping
+  // cells of the evaluation's own confusion matrix.
+  assertEquals(pngSize(await Deno.readFile(misnamed)), [5 * 28, 10 * 28]);
+  const { confusion, mapping } = json.qTest as { confusion: number[][]; mapping: number[] };
+  const offMapping = Array.from(
+    { length: 10 },
+    (_, d) => confusion.reduce((t, row, c) => t + (mapping[c] === d ? 0 : row[d]), 0),
+  );
+  assertStringIncludes(r.stderr, `(${offMapping.join(", ")} in all)`);
+  const again = await task("evaluate", ["--checkpoint", out, "--misnamed", misnamed]);
+  assertEquals(again.code, 2);
+  assertMatch(errorLine(again), /--misnamed: .*misnamed\.png already exists; choose another file/);
   // Resuming from a weights-only export is refused, naming it.
   const resume = await task("train", ["--resume", join(out, "checkpoint"), "--steps", "4"]);
   assertEquals(resume.code, 1);
@@ -460,6 +477,12 @@ Deno.test("deno task evaluate and classifier fail clearly on bad input", async (
       /--sweeps: expected integer 1\.\.10000, found "0"/,
     ],
     ["evaluate", ["--checkpoint", dir, "--classifier", dir], 1, /classifier\.json: expected/],
+    [
+      "evaluate",
+      ["--checkpoint", dir, "--misnamed", "grid.txt"],
+      2,
+      /--misnamed: expected a \.png file name, found grid\.txt/,
+    ],
     ["classifier", ["--epochs", "0"], 2, /--epochs: expected integer 1\.\.100, found "0"/],
     [
       "classifier",

@@ -39,12 +39,12 @@ export function parseBackend(value: unknown): BackendName {
  * Writes a command's `--out` file atomically, never over an existing file
  * (one that appears while the command runs included).
  */
-export async function writeOut(path: string, bytes: Uint8Array): Promise<void> {
+export async function writeOut(path: string, bytes: Uint8Array, flag = "--out"): Promise<void> {
   try {
     await writeAtomic(path, bytes, { createNew: true });
   } catch (e) {
     if (e instanceof Deno.errors.AlreadyExists) {
-      throw new Error(`${path}: already exists; choose another --out`);
+      throw new Error(`${path}: already exists; choose another ${flag}`);
     }
     throw e;
   }
