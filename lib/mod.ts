@@ -96,6 +96,7 @@ export { slant, spearman, strokeWidth } from "./eval/measures.ts";
 export type { EvaluateOptions, Evaluation } from "./eval/evaluate.ts";
 export { evaluate, EVALUATE_DEFAULTS } from "./eval/evaluate.ts";
 export { evaluateCheckpoint } from "./eval/evaluate_checkpoint.ts";
+export { misnamedGrid, misnamedIndices, misnamedTestImages } from "./eval/misnamed.ts";
 export { codeRoles, measureCodeSweeps, sweepCorrelation } from "./eval/code_sweeps.ts";
 export type { CategoryStyle, StyleSpread } from "./eval/category_style.ts";
 export { categoryStyles, styleSpread } from "./eval/category_style.ts";
