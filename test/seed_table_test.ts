@@ -87,6 +87,7 @@ Deno.test("one run's checkpoints make rows labelled by seed and step", () => {
   assertStringIncludes(table[0], "| Seed, step | Q test (moving) |");
   assertStringIncludes(table[2], "| 0, 2,500 | 80.0% |");
   assertStringIncludes(table[3], "| 0, 5,000 | 90.0% |");
+  assertEquals(table.length, 4, "no mean, median, sd or range over one run's checkpoints");
   const digits = formatPerDigitTable(records);
   assertStringIncludes(digits, "| Seed, step | 0 | 1 | Most test images misnamed |");
   assertStringIncludes(digits, "| 0, 2,500 | 90.0% | 70.0% |");

@@ -127,7 +127,8 @@ function markdown(header: string[], rows: string[][]): string {
 
 /**
  * The seed table as Markdown: one row per seed, then mean, median, sd and
- * range over the seeds that have each measure ("—" where one lacks it).
+ * range over the seeds that have each measure ("—" where one lacks it). Rows
+ * evaluated at different steps (one run's checkpoints) get no statistics.
  */
 export function formatSeedTable(records: readonly SeedRecord[]): string {
   const { header, labels } = rowLabels(records);
@@ -147,6 +148,8 @@ export function formatSeedTable(records: readonly SeedRecord[]): string {
     pick: (s: Spread, c: Column) => string,
   ) => [label, ...stats.map((s, i) => (s ? pick(s, COLUMNS[i]) : "—"))];
   const isPercent = (c: Column) => c.format === pct;
+  // Checkpoints of one run along training are not a sample: no statistics over them.
+  if (header !== "Seed") return markdown([header, ...COLUMNS.map((c) => c.header)], rows);
   return markdown([header, ...COLUMNS.map((c) => c.header)], [
     ...rows,
     statRow("mean", (s, c) => c.format(s.mean)),
