@@ -43,3 +43,16 @@ Deno.test("misnamedGrid() puts image n of row r at column c, black where a row i
   assertEquals([at(0, 0), at(27, 27), at(28, 0), at(55, 27)], [30, 30, 10, 10]);
   assertEquals([at(0, 28), at(27, 55), at(28, 28), at(55, 55)], [20, 20, 0, 0]);
 });
+
+Deno.test("misnamedGrid() draws only the first perClass images of a longer row", () => {
+  const px = 28 * 28;
+  const images = new Uint8Array(3 * px);
+  images.fill(10, 0, px);
+  images.fill(20, px, 2 * px);
+  images.fill(30, 2 * px, 3 * px);
+  const { pixels, width, height } = misnamedGrid(images, [[0, 1, 2], []], 2);
+  assertEquals([width, height], [56, 56]);
+  const at = (x: number, y: number) => pixels[y * width + x];
+  // Row 0 holds images 0 and 1; image 2 spills nowhere, so row 1 stays black.
+  assertEquals([at(0, 0), at(28, 0), at(0, 28), at(55, 55)], [10, 20, 0, 0]);
+});

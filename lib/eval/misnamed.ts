@@ -44,9 +44,9 @@ export function misnamedIndices(
 }
 
 /**
- * Grey pixels of the grid: a 28-pixel row per class, `perClass` images
- * across, black where a class has fewer misnamed images. `images` holds
- * n·28·28 bytes (0–255), as the IDX files do.
+ * Grey pixels of the grid: a 28-pixel row per class, its first `perClass`
+ * images across, black where a class has fewer misnamed images. `images`
+ * holds n·28·28 bytes (0–255), as the IDX files do.
  */
 export function misnamedGrid(
   images: Uint8Array,
@@ -58,7 +58,7 @@ export function misnamedGrid(
   const height = rows.length * side;
   const pixels = new Uint8Array(width * height);
   rows.forEach((row, r) =>
-    row.forEach((n, c) => {
+    row.slice(0, perClass).forEach((n, c) => {
       for (let y = 0; y < side; y++) {
         const from = (n * side + y) * side;
         pixels.set(images.subarray(from, from + side), (r * side + y) * width + c * side);
@@ -90,12 +90,11 @@ export async function misnamedTestImages(
       { output: 1 },
     );
     const classes = Math.max(...test.labels) + 1;
-    const rows = misnamedIndices(test.labels, categories, mapping, { classes, perClass });
     const all = misnamedIndices(test.labels, categories, mapping, {
       classes,
       perClass: test.labels.length,
     });
-    return { ...misnamedGrid(test.images, rows, perClass), counts: all.map((r) => r.length) };
+    return { ...misnamedGrid(test.images, all, perClass), counts: all.map((r) => r.length) };
   } finally {
     models.generator.dispose();
     models.discriminator?.dispose();

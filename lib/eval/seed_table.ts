@@ -108,12 +108,15 @@ const COLUMNS: Column[] = [
  * The first column: the seed, or the seed and the evaluated step when the
  * records were evaluated at different steps (one run's checkpoints).
  */
-function rowLabels(records: readonly SeedRecord[]): { header: string; labels: string[] } {
-  const steps = new Set(records.map((r) => r.evaluation.step));
-  if (steps.size <= 1) return { header: "Seed", labels: records.map((r) => String(r.seed)) };
+function rowLabels(
+  records: readonly SeedRecord[],
+): { header: string; labels: string[]; byStep: boolean } {
+  const byStep = new Set(records.map((r) => r.evaluation.step)).size > 1;
+  if (!byStep) return { header: "Seed", labels: records.map((r) => String(r.seed)), byStep };
   return {
     header: "Seed, step",
     labels: records.map((r) => `${r.seed}, ${r.evaluation.step.toLocaleString("en-US")}`),
+    byStep,
   };
 }
 
@@ -131,7 +134,7 @@ function markdown(header: string[], rows: string[][]): string {
  * evaluated at different steps (one run's checkpoints) get no statistics.
  */
 export function formatSeedTable(records: readonly SeedRecord[]): string {
-  const { header, labels } = rowLabels(records);
+  const { header, labels, byStep } = rowLabels(records);
   const rows = records.map((r, i) => [
     labels[i],
     ...COLUMNS.map((c) => {
@@ -149,7 +152,7 @@ export function formatSeedTable(records: readonly SeedRecord[]): string {
   ) => [label, ...stats.map((s, i) => (s ? pick(s, COLUMNS[i]) : "—"))];
   const isPercent = (c: Column) => c.format === pct;
   // Checkpoints of one run along training are not a sample: no statistics over them.
-  if (header !== "Seed") return markdown([header, ...COLUMNS.map((c) => c.header)], rows);
+  if (byStep) return markdown([header, ...COLUMNS.map((c) => c.header)], rows);
   return markdown([header, ...COLUMNS.map((c) => c.header)], [
     ...rows,
     statRow("mean", (s, c) => c.format(s.mean)),
