@@ -30,13 +30,16 @@ Deno.test("misnamedIndices() refuses mismatched lengths and unnamed categories",
   );
 });
 
-Deno.test("misnamedGrid() puts image n of row r at column c, black where a row is short", () => {
+/** 28×28 images, image n one grey level `levels[n]` throughout. */
+function greyImages(...levels: number[]): Uint8Array {
   const px = 28 * 28;
-  // Three images, each one grey level throughout.
-  const images = new Uint8Array(3 * px);
-  images.fill(10, 0, px);
-  images.fill(20, px, 2 * px);
-  images.fill(30, 2 * px, 3 * px);
+  const images = new Uint8Array(levels.length * px);
+  levels.forEach((level, n) => images.fill(level, n * px, (n + 1) * px));
+  return images;
+}
+
+Deno.test("misnamedGrid() puts image n of row r at column c, black where a row is short", () => {
+  const images = greyImages(10, 20, 30);
   const { pixels, width, height } = misnamedGrid(images, [[2, 0], [1]], 2);
   assertEquals([width, height], [56, 56]);
   const at = (x: number, y: number) => pixels[y * width + x];
@@ -45,11 +48,7 @@ Deno.test("misnamedGrid() puts image n of row r at column c, black where a row i
 });
 
 Deno.test("misnamedGrid() draws only the first perClass images of a longer row", () => {
-  const px = 28 * 28;
-  const images = new Uint8Array(3 * px);
-  images.fill(10, 0, px);
-  images.fill(20, px, 2 * px);
-  images.fill(30, 2 * px, 3 * px);
+  const images = greyImages(10, 20, 30);
   const { pixels, width, height } = misnamedGrid(images, [[0, 1, 2], []], 2);
   assertEquals([width, height], [56, 56]);
   const at = (x: number, y: number) => pixels[y * width + x];
