@@ -343,3 +343,14 @@ Deno.test("formatEvaluation() names MNIST's digits, or another dataset's folder 
     "Q's category on MNIST test images (majority naming)",
   );
 });
+
+Deno.test("everything in data/ stays under 60 MB in all, shipped weights included", () => {
+  const sizeOf = (dir: string): number =>
+    [...Deno.readDirSync(dir)].reduce((sum, e) => {
+      const path = join(dir, e.name);
+      return sum + (e.isDirectory ? sizeOf(path) : Deno.statSync(path).size);
+    }, 0);
+  const bytes = sizeOf(join(PROJECT_ROOT, "data"));
+  assert(bytes > 10e6, `expected the shipped weights in data/, found ${bytes} bytes`);
+  assert(bytes < 60e6, `data/ holds ${(bytes / 1e6).toFixed(1)} MB, over the 60 MB budget`);
+});
