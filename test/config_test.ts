@@ -1,7 +1,13 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { BOOK, LESSON, LESSON_UNSUPERVISED, PAPER, QUICK } from "../lib/infogan/presets.ts";
 import { ConfigError, type InfoGanConfig } from "../lib/infogan/config.ts";
-import { envName, flagName, resolveConfig, validateConfig } from "../lib/infogan/config_schema.ts";
+import {
+  envName,
+  flagName,
+  resolveConfig,
+  trainCommands,
+  validateConfig,
+} from "../lib/infogan/config_schema.ts";
 
 Deno.test("BOOK preset is the seed exactly", () => {
   assertEquals(
@@ -213,4 +219,21 @@ Deno.test("validateConfig() reads a config saved before the paper-code fields wi
     ["mean", "glorot", 1e-3, 0.99, 0.1, false],
   );
   assertEquals(validateConfig({ ...old, architecture: "book" }, "old").leakySlope, 0.2);
+});
+
+Deno.test("trainCommands() reproduces a run changed on resume: the settings it started from, then each resume", () => {
+  const config: InfoGanConfig = { ...PAPER, seed: 2, numLabels: 20, codeWeight: 2, lrG: 0.0005 };
+  const changes = [
+    { step: 1000, changes: [{ field: "codeWeight" as const, from: 1, to: 2 }] },
+    { step: 3000, changes: [{ field: "lrG" as const, from: 0.001, to: 0.0005 }] },
+  ];
+  assertEquals(trainCommands(config, 5000, "runs/x", changes), [
+    "deno task train --preset paper --seed 2 --num-labels 20 --steps 1000 --out runs/x",
+    "deno task train --resume runs/x --code-weight 2 --steps 3000",
+    "deno task train --resume runs/x --lr-g 0.0005 --steps 5000",
+  ]);
+  // A run never changed is one command, with every field that differs from its preset.
+  assertEquals(trainCommands({ ...PAPER, seed: 3 }, 5000, "runs/y"), [
+    "deno task train --preset paper --seed 3 --steps 5000 --out runs/y",
+  ]);
 });

@@ -25,7 +25,7 @@
  * Everything is written to `DIR.tmp` and swapped in at the end, so a failed
  * export leaves the previous folder as it was.
  */
-import { trainCommand } from "../infogan/config_schema.ts";
+import { trainCommands } from "../infogan/config_schema.ts";
 import { cp } from "node:fs/promises";
 import { join } from "node:path";
 import { swapFolder } from "../io/folder.ts";
@@ -36,7 +36,7 @@ import { loadGenerator, readCheckpointState, resolveCheckpoint } from "../io/che
 import { type WeightPrecision } from "../io/model_files.ts";
 import { formatEvaluation, summarizeMetrics } from "../eval/report.ts";
 import { encodePng } from "../viz/png.ts";
-import { readMetrics } from "../io/run_dir.ts";
+import { readMetrics, readRecipeChanges } from "../io/run_dir.ts";
 import { SAMPLE_VALUES } from "../viz/sample_grid.ts";
 import { sweep, tile } from "../infogan/sample.ts";
 import { type CommandSpec, runCommand } from "./args.ts";
@@ -140,9 +140,14 @@ async function main(v: Record<string, Value>): Promise<void> {
     `# Reproducing ${out}`,
     "",
     "```sh",
-    `${trainCommand(config, step)} --out ${run}`,
+    ...trainCommands(config, step, run, await readRecipeChanges(runDir)),
     ...(baselineConfig
-      ? [`${trainCommand(baselineConfig, baselineMetrics?.at(-1)?.step ?? 0)} --out ${baseline}`]
+      ? trainCommands(
+        baselineConfig,
+        baselineMetrics?.at(-1)?.step ?? 0,
+        baseline!,
+        await readRecipeChanges(baseline!),
+      )
       : []),
     [
       `deno task export --checkpoint ${run} --out ${out}`,

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { ConfigError, type InfoGanConfig, type PresetName } from "./config.ts";
+import { type ConfigChange, ConfigError, type InfoGanConfig, type PresetName } from "./config.ts";
 import { PRESETS } from "./presets.ts";
 import { checkValue, describeValue, parseValue, UNBOUNDED, type ValueSpec } from "./values.ts";
 
@@ -259,4 +259,33 @@ export function trainCommand(config: InfoGanConfig, step: number): string {
     .filter((k) => !["preset", "backend", "steps"].includes(k) && config[k] !== preset[k])
     .map((k) => `--${flagName(k)} ${config[k]}`);
   return ["deno task train", `--preset ${config.preset}`, ...flags, `--steps ${step}`].join(" ");
+}
+
+/**
+ * The commands that train `config` to `step` in `out`, as it was trained:
+ * one `deno task train` with the settings it started from, then one
+ * `--resume` per recorded recipe change, with the flags that change set and
+ * the step the next part runs to.
+ */
+export function trainCommands(
+  config: InfoGanConfig,
+  step: number,
+  out: string,
+  changes: readonly { step: number; changes: readonly ConfigChange[] }[] = [],
+): string[] {
+  const start: Record<string, unknown> = { ...config };
+  for (const record of changes.toReversed()) {
+    for (const c of record.changes) start[c.field] = c.from;
+  }
+  const ends = [...changes.map((r) => r.step), step];
+  return [
+    `${trainCommand(start as unknown as InfoGanConfig, ends[0])} --out ${out}`,
+    ...changes.map((r, i) =>
+      [
+        `deno task train --resume ${out}`,
+        ...r.changes.map((c) => `--${flagName(c.field)} ${c.to}`),
+        `--steps ${ends[i + 1]}`,
+      ].join(" ")
+    ),
+  ];
 }
