@@ -183,6 +183,12 @@ export interface ConfigChange {
   to: unknown;
 }
 
+/** Recipe settings changed on a resume at `step`, as a run folder records them. */
+export interface RecipeChangeRecord {
+  step: number;
+  changes: readonly ConfigChange[];
+}
+
 /** The recipe fields (not {@linkcode SCHEDULE_FIELDS}) whose values differ from `before` to `after`. */
 export function recipeChanges(before: InfoGanConfig, after: InfoGanConfig): ConfigChange[] {
   return (Object.keys(after) as (keyof InfoGanConfig)[])

@@ -6,7 +6,12 @@
  *
  * @module
  */
-import { type ConfigChange, ConfigError, type InfoGanConfig, type PresetName } from "./config.ts";
+import {
+  ConfigError,
+  type InfoGanConfig,
+  type PresetName,
+  type RecipeChangeRecord,
+} from "./config.ts";
 import { PRESETS } from "./presets.ts";
 import { checkValue, describeValue, parseValue, UNBOUNDED, type ValueSpec } from "./values.ts";
 
@@ -271,15 +276,15 @@ export function trainCommands(
   config: InfoGanConfig,
   step: number,
   out: string,
-  changes: readonly { step: number; changes: readonly ConfigChange[] }[] = [],
+  changes: readonly RecipeChangeRecord[] = [],
 ): string[] {
-  const start: Record<string, unknown> = { ...config };
+  const start: InfoGanConfig = { ...config };
   for (const record of changes.toReversed()) {
-    for (const c of record.changes) start[c.field] = c.from;
+    for (const c of record.changes) Object.assign(start, { [c.field]: c.from });
   }
   const ends = [...changes.map((r) => r.step), step];
   return [
-    `${trainCommand(start as unknown as InfoGanConfig, ends[0])} --out ${out}`,
+    `${trainCommand(start, ends[0])} --out ${out}`,
     ...changes.map((r, i) =>
       [
         `deno task train --resume ${out}`,

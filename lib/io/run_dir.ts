@@ -20,7 +20,7 @@ import { saveCheckpoint } from "./checkpoint.ts";
 import { type Dataset, realSampler } from "../data/mnist.ts";
 import { type Metrics, train, type TrainCallbacks } from "../infogan/loop.ts";
 import { type TrainState } from "../infogan/state.ts";
-import type { ConfigChange } from "../infogan/config.ts";
+import type { ConfigChange, RecipeChangeRecord } from "../infogan/config.ts";
 import { runVersions } from "./versions.ts";
 
 /** A run folder or metrics file that is missing or malformed. */
@@ -108,12 +108,6 @@ export async function trainInRunDir(
   } finally {
     metricsFile.close();
   }
-}
-
-/** Recipe settings changed on a resume at `step` (see `recipeChanges` in infogan/config.ts). */
-export interface RecipeChangeRecord {
-  step: number;
-  changes: readonly ConfigChange[];
 }
 
 /** The `recipeChanges` recorded in `dir/config.json` (none for a fresh folder). */
